@@ -1,0 +1,441 @@
+//! The rule catalogs: which API call is which effect, and which decorator, base class or factory
+//! registers a tool. Built-in catalogs are TOML files under `queries/<lang>/`, compiled into the
+//! binary; users extend them with the same tables in `agent-audit.toml`.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+
+use crate::facts::{CallExpr, Expr, Language};
+use crate::model::Category;
+use crate::pattern::{ApiPath, Pattern, PatternError};
+
+/// Built-in catalogs, one `(language, origin, text)` per file.
+const BUILTIN: &[(Language, &str, &str)] = &[
+    (
+        Language::Python,
+        "queries/python/effects.toml",
+        include_str!("../queries/python/effects.toml"),
+    ),
+    (
+        Language::Python,
+        "queries/python/tools.toml",
+        include_str!("../queries/python/tools.toml"),
+    ),
+];
+
+/// The tables a catalog file (or the user's config) may hold.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogFile {
+    #[serde(default)]
+    pub effect: Vec<EffectRuleDef>,
+    #[serde(default)]
+    pub tool: Vec<ToolRuleDef>,
+}
+
+/// `[[effect]]`: calls matching any pattern in `calls` have this effect.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EffectRuleDef {
+    pub category: Category,
+    pub calls: Vec<String>,
+    /// Refines the category from an argument (SQL verb, file mode, HTTP method).
+    #[serde(default)]
+    pub classify: Option<Classifier>,
+    /// The argument the classifier reads.
+    #[serde(default)]
+    pub argument: Option<ArgSpec>,
+    /// Restricts a user rule to one language; built-in rules take their file's language.
+    #[serde(default)]
+    pub language: Option<Language>,
+}
+
+/// How an argument refines an effect's category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Classifier {
+    /// SQL text by verb: SELECT → db_read, DELETE/DROP/TRUNCATE → db_delete, others → db_write.
+    SqlVerb,
+    /// `open()` mode: `w`, `a`, `x` or `+` → file_write, otherwise file_read.
+    FileMode,
+    /// HTTP method: GET/HEAD/OPTIONS → http_read, others → http_write.
+    HttpMethod,
+    /// Only an effect when the argument is not a literal (dynamic import of a computed name).
+    NonLiteral,
+}
+
+/// Where to find an argument: by position, by keyword, or both (keyword wins).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArgSpec {
+    #[serde(default)]
+    pub position: Option<usize>,
+    #[serde(default)]
+    pub keyword: OneOrMany,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    #[default]
+    None,
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        let slice: &[String] = match self {
+            OneOrMany::None => &[],
+            OneOrMany::One(s) => std::slice::from_ref(s),
+            OneOrMany::Many(v) => v,
+        };
+        slice.iter().map(String::as_str)
+    }
+}
+
+impl ArgSpec {
+    /// The argument of `call` this spec points at.
+    pub fn find<'c>(&self, call: &'c CallExpr) -> Option<&'c Expr> {
+        self.keyword
+            .iter()
+            .find_map(|k| call.keyword(k))
+            .or_else(|| self.position.and_then(|p| call.positional(p)))
+    }
+}
+
+/// How a framework registers a tool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ToolKind {
+    /// A decorator on the function that runs (`@tool`, `@mcp.tool()`).
+    Decorator,
+    /// A call that takes the function that runs as an argument (`StructuredTool.from_function`).
+    Call,
+    /// A subclass of a framework base class; `methods` are the entry points.
+    Class,
+    /// A decorator on a function that dispatches on the tool name: one tool per name.
+    Dispatcher,
+    /// An agent constructor whose tool list may hold plain functions.
+    ToolList,
+    /// A declaration (`types.Tool(name=...)`) describing a dispatched tool of the same name.
+    Schema,
+}
+
+/// `[[tool]]`: one registration style of one framework.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToolRuleDef {
+    pub kind: ToolKind,
+    pub framework: String,
+    /// Decorator, factory or constructor paths (kinds decorator, call, dispatcher, tool_list).
+    #[serde(default)]
+    pub calls: Vec<String>,
+    /// Base classes (kind class).
+    #[serde(default)]
+    pub bases: Vec<String>,
+    /// Entry methods of a class-based tool, first found is reported.
+    #[serde(default)]
+    pub methods: Vec<String>,
+    /// The argument holding the function that runs (kind call).
+    #[serde(default)]
+    pub handler: Option<ArgSpec>,
+    /// The argument holding the tool's name; defaults to the function name.
+    #[serde(default)]
+    pub name: Option<ArgSpec>,
+    #[serde(default)]
+    pub description: Option<ArgSpec>,
+    /// The argument holding MCP-style annotations (`readOnlyHint`, `destructiveHint`).
+    #[serde(default)]
+    pub annotations: Option<ArgSpec>,
+    /// The argument holding the tool list (kind tool_list).
+    #[serde(default)]
+    pub tools: Option<ArgSpec>,
+    /// Class fields with the name and description (kind class).
+    #[serde(default)]
+    pub name_field: Option<String>,
+    #[serde(default)]
+    pub description_field: Option<String>,
+    /// An effect the registration itself has, e.g. `agent_call` for an agent used as a tool.
+    #[serde(default)]
+    pub effect: Option<Category>,
+    #[serde(default)]
+    pub language: Option<Language>,
+}
+
+#[derive(Debug)]
+pub struct EffectRule {
+    pub category: Category,
+    pub patterns: Vec<Pattern>,
+    pub classify: Option<Classifier>,
+    pub argument: Option<ArgSpec>,
+}
+
+#[derive(Debug)]
+pub struct ToolRule {
+    pub def: ToolRuleDef,
+    /// `calls` or `bases`, compiled.
+    pub patterns: Vec<Pattern>,
+}
+
+impl ToolRule {
+    pub fn matches(&self, path: &ApiPath) -> bool {
+        self.patterns.iter().any(|p| p.matches(path))
+    }
+}
+
+/// The rules of one language, indexed for lookup.
+#[derive(Debug, Default)]
+pub struct LanguageCatalog {
+    pub effects: Vec<EffectRule>,
+    pub tools: Vec<ToolRule>,
+    /// Effect (rule, pattern) pairs by the literal last name the pattern requires.
+    effects_by_name: HashMap<String, Vec<(usize, usize)>>,
+    /// Effect patterns whose last name is a glob: tried for every call.
+    effects_any_name: Vec<(usize, usize)>,
+}
+
+/// An error in a catalog or config file.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("{origin}: {source}")]
+    Toml {
+        origin: String,
+        #[source]
+        source: Box<toml::de::Error>,
+    },
+    #[error("{origin}: {source}")]
+    Pattern {
+        origin: String,
+        #[source]
+        source: PatternError,
+    },
+    #[error("{origin}: {message}")]
+    Rule { origin: String, message: String },
+}
+
+#[derive(Debug, Default)]
+pub struct Catalog {
+    languages: HashMap<Language, LanguageCatalog>,
+}
+
+impl Catalog {
+    /// The built-in catalog plus the user's rules (which take precedence on equal specificity).
+    pub fn load(user: &CatalogFile, user_origin: &str) -> Result<Self, CatalogError> {
+        let mut catalog = Catalog::default();
+        for language in [Language::Python] {
+            catalog.add(language, user, user_origin, true)?;
+        }
+        for (language, origin, text) in BUILTIN {
+            let file: CatalogFile = toml::from_str(text).map_err(|e| CatalogError::Toml {
+                origin: origin.to_string(),
+                source: Box::new(e),
+            })?;
+            catalog.add(*language, &file, origin, false)?;
+        }
+        for lang in catalog.languages.values_mut() {
+            lang.index();
+        }
+        Ok(catalog)
+    }
+
+    pub fn builtin() -> Self {
+        Self::load(&CatalogFile::default(), "built-in")
+            .expect("the built-in catalog is valid (checked by tests)")
+    }
+
+    fn add(
+        &mut self,
+        language: Language,
+        file: &CatalogFile,
+        origin: &str,
+        filter_by_language: bool,
+    ) -> Result<(), CatalogError> {
+        let compile = |sources: &[String]| -> Result<Vec<Pattern>, CatalogError> {
+            sources
+                .iter()
+                .map(|s| {
+                    Pattern::parse(s).map_err(|e| CatalogError::Pattern {
+                        origin: origin.to_string(),
+                        source: e,
+                    })
+                })
+                .collect()
+        };
+        let lang = self.languages.entry(language).or_default();
+        for def in &file.effect {
+            if filter_by_language && def.language.is_some_and(|l| l != language) {
+                continue;
+            }
+            if def.classify.is_some() && def.argument.is_none() {
+                return Err(CatalogError::Rule {
+                    origin: origin.to_string(),
+                    message: format!(
+                        "effect rule for {:?} has `classify` but no `argument`",
+                        def.calls
+                    ),
+                });
+            }
+            lang.effects.push(EffectRule {
+                category: def.category,
+                patterns: compile(&def.calls)?,
+                classify: def.classify,
+                argument: def.argument.clone(),
+            });
+        }
+        for def in &file.tool {
+            if filter_by_language && def.language.is_some_and(|l| l != language) {
+                continue;
+            }
+            let sources = if def.kind == ToolKind::Class {
+                &def.bases
+            } else {
+                &def.calls
+            };
+            if sources.is_empty() {
+                return Err(CatalogError::Rule {
+                    origin: origin.to_string(),
+                    message: format!(
+                        "tool rule for framework `{}` lists no {}",
+                        def.framework,
+                        if def.kind == ToolKind::Class {
+                            "`bases`"
+                        } else {
+                            "`calls`"
+                        }
+                    ),
+                });
+            }
+            lang.tools.push(ToolRule {
+                patterns: compile(sources)?,
+                def: def.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    pub fn language(&self, language: Language) -> &LanguageCatalog {
+        static EMPTY: std::sync::OnceLock<LanguageCatalog> = std::sync::OnceLock::new();
+        self.languages
+            .get(&language)
+            .unwrap_or_else(|| EMPTY.get_or_init(LanguageCatalog::default))
+    }
+}
+
+impl LanguageCatalog {
+    fn index(&mut self) {
+        for (r, rule) in self.effects.iter().enumerate() {
+            for (p, pattern) in rule.patterns.iter().enumerate() {
+                match pattern.required_last_name() {
+                    Some(name) => self
+                        .effects_by_name
+                        .entry(name.to_string())
+                        .or_default()
+                        .push((r, p)),
+                    None => self.effects_any_name.push((r, p)),
+                }
+            }
+        }
+    }
+
+    /// Whether any effect rule could match a path ending in `last_name`.
+    pub fn may_have_effect(&self, last_name: &str) -> bool {
+        !self.effects_any_name.is_empty() || self.effects_by_name.contains_key(last_name)
+    }
+
+    /// The most specific effect rule matching `path` (earlier rules win ties).
+    pub fn effect_for(&self, path: &ApiPath) -> Option<&EffectRule> {
+        let named = path
+            .last_name()
+            .and_then(|n| self.effects_by_name.get(n))
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        named
+            .iter()
+            .chain(self.effects_any_name.iter())
+            .filter(|(r, p)| self.effects[*r].patterns[*p].matches(path))
+            .map(|(r, p)| (self.effects[*r].patterns[*p].specificity(), *r))
+            .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)))
+            .map(|(_, r)| &self.effects[r])
+    }
+
+    pub fn tool_rules(&self, kind: ToolKind) -> impl Iterator<Item = &ToolRule> {
+        self.tools.iter().filter(move |r| r.def.kind == kind)
+    }
+}
+
+/// Applies a classifier to the argument it reads. `None` means "no effect" (for `non_literal`).
+pub fn classify(rule: &EffectRule, call: &CallExpr) -> Option<Category> {
+    let Some(classifier) = rule.classify else {
+        return Some(rule.category);
+    };
+    let arg = rule.argument.as_ref().and_then(|spec| spec.find(call));
+    let text = arg.and_then(literal_text);
+    match classifier {
+        Classifier::SqlVerb => Some(match text {
+            Some(sql) => sql_category(&sql).unwrap_or(rule.category),
+            None => rule.category,
+        }),
+        Classifier::FileMode => Some(match text {
+            Some(mode) if mode.contains(['w', 'a', 'x', '+']) => Category::FileWrite,
+            Some(_) => Category::FileRead,
+            // No mode argument means the default, read; a computed mode could be anything.
+            None if arg.is_none() => Category::FileRead,
+            None => rule.category,
+        }),
+        Classifier::HttpMethod => Some(match text.as_deref().map(str::to_ascii_uppercase) {
+            Some(m) if matches!(m.as_str(), "GET" | "HEAD" | "OPTIONS") => Category::HttpRead,
+            Some(_) => Category::HttpWrite,
+            None => rule.category,
+        }),
+        Classifier::NonLiteral => match arg {
+            Some(Expr::Str(_)) | None => None,
+            Some(_) => Some(rule.category),
+        },
+    }
+}
+
+/// A string literal, or the first string argument of a wrapping call (`text("DELETE ...")`).
+fn literal_text(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Str(s) => Some(s.clone()),
+        Expr::Call(call) => call.positional(0).and_then(literal_text),
+        _ => None,
+    }
+}
+
+fn sql_category(sql: &str) -> Option<Category> {
+    let verb: String = sql
+        .trim_start()
+        .trim_start_matches('(')
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect::<String>()
+        .to_ascii_uppercase();
+    match verb.as_str() {
+        "SELECT" | "SHOW" | "DESCRIBE" | "EXPLAIN" | "PRAGMA" | "WITH" => Some(Category::DbRead),
+        "DELETE" | "DROP" | "TRUNCATE" => Some(Category::DbDelete),
+        "INSERT" | "UPDATE" | "CREATE" | "ALTER" | "REPLACE" | "MERGE" | "UPSERT" | "GRANT"
+        | "REVOKE" => Some(Category::DbWrite),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_catalog_is_valid() {
+        Catalog::load(&CatalogFile::default(), "test").unwrap();
+    }
+
+    #[test]
+    fn sql_verbs() {
+        assert_eq!(sql_category("  select 1"), Some(Category::DbRead));
+        assert_eq!(sql_category("DROP TABLE x"), Some(Category::DbDelete));
+        assert_eq!(sql_category("insert into"), Some(Category::DbWrite));
+        assert_eq!(sql_category("{query}"), None);
+    }
+}

@@ -1,0 +1,78 @@
+//! `agent-audit.toml`: scan settings and the user's own catalog rules.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::catalog::{CatalogFile, EffectRuleDef, ToolRuleDef};
+
+pub const CONFIG_FILE: &str = "agent-audit.toml";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub scan: ScanConfig,
+    /// Extra registration rules, same shape as `queries/<lang>/tools.toml`.
+    #[serde(default)]
+    pub tool: Vec<ToolRuleDef>,
+    /// Extra effect rules, same shape as `queries/<lang>/effects.toml`.
+    #[serde(default)]
+    pub effect: Vec<EffectRuleDef>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScanConfig {
+    #[serde(default)]
+    pub include: Vec<String>,
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    #[serde(default)]
+    pub max_file_size: Option<u64>,
+}
+
+impl Config {
+    pub fn catalog_file(&self) -> CatalogFile {
+        CatalogFile {
+            effect: self.effect.clone(),
+            tool: self.tool.clone(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config {path}: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("invalid config {path}:\n{message}")]
+    Parse { path: PathBuf, message: String },
+}
+
+/// Loads `explicit`, or `root/agent-audit.toml` when it exists, or the defaults.
+/// Returns the config and the path it came from.
+pub fn load(root: &Path, explicit: Option<&Path>) -> Result<(Config, Option<PathBuf>), ConfigError> {
+    let path = match explicit {
+        Some(p) => p.to_path_buf(),
+        None => {
+            let candidate = root.join(CONFIG_FILE);
+            if !candidate.exists() {
+                return Ok((Config::default(), None));
+            }
+            candidate
+        }
+    };
+    let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+        path: path.clone(),
+        source,
+    })?;
+    let config = toml::from_str(&text).map_err(|e: toml::de::Error| ConfigError::Parse {
+        path: path.clone(),
+        message: e.to_string(),
+    })?;
+    Ok((config, Some(path)))
+}

@@ -1,0 +1,474 @@
+//! Tool detection: which functions a framework exposes to a model, by the catalog's
+//! registration rules. Reads linked facts only.
+
+use std::collections::{BTreeMap, HashSet};
+
+use crate::catalog::{ArgSpec, LanguageCatalog, ToolKind, ToolRule};
+use crate::facts::{CallExpr, Expr};
+use crate::link::{Project, Sym};
+use crate::model::{Category, Declared};
+use crate::pattern::ApiPath;
+
+/// The code that runs when the model calls a tool.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    /// A function or method.
+    Function { file: usize, func: usize },
+    /// A class-based tool; `methods` are its entry points (own or inherited).
+    Class {
+        file: usize,
+        class: usize,
+        methods: Vec<(usize, usize)>,
+    },
+    /// One branch of a dispatcher. `target` is the function the branch calls, if any.
+    Branch {
+        file: usize,
+        func: usize,
+        dispatch: usize,
+        target: Option<(usize, usize)>,
+    },
+    /// An inline function (lambda) passed to a registration; `span` is the lambda.
+    Lambda {
+        file: usize,
+        call: usize,
+        span: crate::facts::Span,
+    },
+    /// A registration with no code of its own in the tree (an agent used as a tool).
+    Registration {
+        file: usize,
+        call: usize,
+        effect: Option<Category>,
+    },
+}
+
+/// A detected tool before effects and verdicts.
+#[derive(Debug, Clone)]
+pub struct DetectedTool {
+    pub name: String,
+    pub framework: String,
+    pub entry: Entry,
+    pub description: Option<String>,
+    pub declared: Option<Declared>,
+}
+
+/// Finds every tool in the project.
+pub fn detect(project: &Project, catalog: &LanguageCatalog) -> Vec<DetectedTool> {
+    let mut tools = Vec::new();
+    let schemas = schema_declarations(project, catalog);
+    for file in 0..project.files.len() {
+        decorated(project, catalog, file, &schemas, &mut tools);
+        registration_calls(project, catalog, file, &mut tools);
+        classes(project, catalog, file, &mut tools);
+    }
+    // A function registered twice (decorated and listed in an agent's tools) is one tool.
+    let mut seen = HashSet::new();
+    tools.retain(|t| seen.insert((entry_key(&t.entry), t.name.clone())));
+    let functions: HashSet<(usize, usize)> = tools
+        .iter()
+        .filter_map(|t| match t.entry {
+            Entry::Function { file, func } => Some((file, func)),
+            _ => None,
+        })
+        .collect();
+    for file in 0..project.files.len() {
+        tool_lists(project, catalog, file, &functions, &mut tools);
+    }
+    let mut seen = HashSet::new();
+    tools.retain(|t| seen.insert((entry_key(&t.entry), t.name.clone())));
+    tools
+}
+
+fn entry_key(entry: &Entry) -> (usize, usize, usize) {
+    match *entry {
+        Entry::Function { file, func } => (file, 0, func),
+        Entry::Class { file, class, .. } => (file, 1, class),
+        Entry::Branch { file, dispatch, .. } => (file, 2, dispatch),
+        Entry::Lambda { file, call, .. } => (file, 3, call),
+        Entry::Registration { file, call, .. } => (file, 4, call),
+    }
+}
+
+/// Tools declared by `[[tool]] kind = "schema"` rules, by name.
+struct Schema {
+    description: Option<String>,
+    declared: Option<Declared>,
+}
+
+fn schema_declarations(project: &Project, catalog: &LanguageCatalog) -> BTreeMap<String, Schema> {
+    let mut out = BTreeMap::new();
+    let rules: Vec<&ToolRule> = catalog.tool_rules(ToolKind::Schema).collect();
+    if rules.is_empty() {
+        return out;
+    }
+    for (file, facts) in project.files.iter().enumerate() {
+        for call in &facts.calls {
+            let Some(rule) = matching_call_rule(project, file, call, &rules) else {
+                continue;
+            };
+            let Some(name) = arg_str(rule.def.name.as_ref(), &call.call) else {
+                continue;
+            };
+            out.entry(name).or_insert_with(|| Schema {
+                description: arg_str(rule.def.description.as_ref(), &call.call)
+                    .map(|d| summarize(&d)),
+                declared: rule
+                    .def
+                    .annotations
+                    .as_ref()
+                    .and_then(|spec| spec.find(&call.call))
+                    .and_then(declared_from),
+            });
+        }
+    }
+    out
+}
+
+fn matching_call_rule<'r>(
+    project: &Project,
+    file: usize,
+    call: &crate::facts::Call,
+    rules: &[&'r ToolRule],
+) -> Option<&'r ToolRule> {
+    let last = call.call.callee.last_name()?;
+    if !rules.iter().any(|r| may_match_last(r, last)) {
+        return None;
+    }
+    let Sym::External(path) =
+        project.resolve(file, call.scope, &call.call.callee, call.span.start_byte)
+    else {
+        return None;
+    };
+    rules.iter().copied().find(|r| r.matches(&path))
+}
+
+fn may_match_last(rule: &ToolRule, last: &str) -> bool {
+    rule.patterns
+        .iter()
+        .any(|p| p.required_last_name().is_none_or(|n| n == last))
+}
+
+fn decorated(
+    project: &Project,
+    catalog: &LanguageCatalog,
+    file: usize,
+    schemas: &BTreeMap<String, Schema>,
+    tools: &mut Vec<DetectedTool>,
+) {
+    let facts = &project.files[file];
+    let rules: Vec<&ToolRule> = catalog
+        .tools
+        .iter()
+        .filter(|r| matches!(r.def.kind, ToolKind::Decorator | ToolKind::Dispatcher))
+        .collect();
+    for (func, function) in facts.functions.iter().enumerate() {
+        for decorator in &function.decorators {
+            let (target, call) = match &decorator.expr {
+                Expr::Call(call) => (&call.callee, Some(call.as_ref())),
+                other => (other, None),
+            };
+            let Some(last) = target.last_name() else {
+                continue;
+            };
+            if !rules.iter().any(|r| may_match_last(r, last)) {
+                continue;
+            }
+            // Decorators are evaluated in the scope enclosing the function.
+            let Sym::External(path) =
+                project.resolve(file, function.parent, target, function.span.start_byte)
+            else {
+                continue;
+            };
+            let path = path.without_trailing_call();
+            let Some(rule) = rules.iter().find(|r| r.matches(&path)) else {
+                continue;
+            };
+            if rule.def.kind == ToolKind::Dispatcher {
+                dispatched(project, file, func, rule, schemas, tools);
+                continue;
+            }
+            let name = call
+                .and_then(|c| arg_str(rule.def.name.as_ref(), c))
+                .unwrap_or_else(|| function.name.clone());
+            let description = call
+                .and_then(|c| arg_str(rule.def.description.as_ref(), c))
+                .or_else(|| function.docstring.clone())
+                .map(|d| summarize(&d));
+            let declared = call
+                .and_then(|c| rule.def.annotations.as_ref().and_then(|a| a.find(c)))
+                .and_then(declared_from);
+            tools.push(DetectedTool {
+                name,
+                framework: rule.def.framework.clone(),
+                entry: Entry::Function { file, func },
+                description,
+                declared,
+            });
+        }
+    }
+}
+
+/// One tool per name the dispatcher branches on (`if name == "x":` / `case "x":`).
+fn dispatched(
+    project: &Project,
+    file: usize,
+    func: usize,
+    rule: &ToolRule,
+    schemas: &BTreeMap<String, Schema>,
+    tools: &mut Vec<DetectedTool>,
+) {
+    let facts = &project.files[file];
+    let Some(subject) = facts.functions[func].params.iter().find(|p| p.name != "self") else {
+        return;
+    };
+    for (d, dispatch) in facts.dispatches.iter().enumerate() {
+        if dispatch.scope != Some(func) || dispatch.subject != subject.name {
+            continue;
+        }
+        let target = facts
+            .calls
+            .iter()
+            .filter(|c| c.scope == Some(func) && dispatch.span.contains(&c.span))
+            .find_map(
+                |c| match project.resolve(file, c.scope, &c.call.callee, c.span.start_byte) {
+                    Sym::Function { file: f, func: g } if (f, g) != (file, func) => Some((f, g)),
+                    _ => None,
+                },
+            );
+        let schema = schemas.get(&dispatch.value);
+        tools.push(DetectedTool {
+            name: dispatch.value.clone(),
+            framework: rule.def.framework.clone(),
+            entry: Entry::Branch {
+                file,
+                func,
+                dispatch: d,
+                target,
+            },
+            description: schema.and_then(|s| s.description.clone()).or_else(|| {
+                target.and_then(|(f, g)| {
+                    project.files[f].functions[g]
+                        .docstring
+                        .as_deref()
+                        .map(summarize)
+                })
+            }),
+            declared: schema.and_then(|s| s.declared.clone()),
+        });
+    }
+}
+
+fn registration_calls(
+    project: &Project,
+    catalog: &LanguageCatalog,
+    file: usize,
+    tools: &mut Vec<DetectedTool>,
+) {
+    let rules: Vec<&ToolRule> = catalog.tool_rules(ToolKind::Call).collect();
+    let facts = &project.files[file];
+    for (c, call) in facts.calls.iter().enumerate() {
+        let Some(rule) = matching_call_rule(project, file, call, &rules) else {
+            continue;
+        };
+        let args = &call.call;
+        let handler = rule.def.handler.as_ref().and_then(|h| h.find(args));
+        let entry = match handler {
+            Some(Expr::Lambda(span)) => Entry::Lambda {
+                file,
+                call: c,
+                span: *span,
+            },
+            Some(handler) => {
+                match project.resolve(file, call.scope, handler, call.span.start_byte) {
+                    Sym::Function { file: f, func } => Entry::Function { file: f, func },
+                    _ => Entry::Registration {
+                        file,
+                        call: c,
+                        effect: rule.def.effect,
+                    },
+                }
+            }
+            None if rule.def.handler.is_some() => continue,
+            None => Entry::Registration {
+                file,
+                call: c,
+                effect: rule.def.effect,
+            },
+        };
+        let function = match entry {
+            Entry::Function { file, func } => Some(&project.files[file].functions[func]),
+            _ => None,
+        };
+        let Some(name) = arg_str(rule.def.name.as_ref(), args)
+            .or_else(|| function.map(|f| f.name.clone()))
+            .or_else(|| handler.and_then(Expr::last_name).map(str::to_string))
+        else {
+            continue;
+        };
+        let description = arg_str(rule.def.description.as_ref(), args)
+            .or_else(|| function.and_then(|f| f.docstring.clone()))
+            .map(|d| summarize(&d));
+        let declared = rule
+            .def
+            .annotations
+            .as_ref()
+            .and_then(|a| a.find(args))
+            .and_then(declared_from);
+        tools.push(DetectedTool {
+            name,
+            framework: rule.def.framework.clone(),
+            entry,
+            description,
+            declared,
+        });
+    }
+}
+
+fn classes(
+    project: &Project,
+    catalog: &LanguageCatalog,
+    file: usize,
+    tools: &mut Vec<DetectedTool>,
+) {
+    let rules: Vec<&ToolRule> = catalog.tool_rules(ToolKind::Class).collect();
+    let facts = &project.files[file];
+    for (class, _) in facts.classes.iter().enumerate() {
+        let bases: Vec<ApiPath> = project.external_bases(file, class);
+        let Some(rule) = rules
+            .iter()
+            .find(|r| bases.iter().any(|b| r.matches(b)))
+        else {
+            continue;
+        };
+        let mro = project.mro(file, class);
+        let methods: Vec<(usize, usize)> = rule
+            .def
+            .methods
+            .iter()
+            .filter_map(|m| {
+                mro.iter().find_map(|&(f, c)| {
+                    project.files[f]
+                        .functions
+                        .iter()
+                        .position(|func| func.class == Some(c) && &func.name == m)
+                        .map(|func| (f, func))
+                })
+            })
+            .collect();
+        if methods.is_empty() {
+            // An abstract base in the tree: subclasses are the tools.
+            continue;
+        }
+        let field = |name: &str| -> Option<String> {
+            mro.iter().find_map(|&(f, c)| {
+                project.files[f].classes[c]
+                    .fields
+                    .iter()
+                    .find(|x| x.name == name)
+                    .and_then(|x| x.value.as_ref())
+                    .and_then(literal_str)
+            })
+        };
+        let name_field = rule.def.name_field.as_deref().unwrap_or("name");
+        let description_field = rule.def.description_field.as_deref().unwrap_or("description");
+        let class_facts = &facts.classes[class];
+        tools.push(DetectedTool {
+            name: field(name_field).unwrap_or_else(|| class_facts.name.clone()),
+            framework: rule.def.framework.clone(),
+            entry: Entry::Class {
+                file,
+                class,
+                methods,
+            },
+            description: field(description_field)
+                .or_else(|| class_facts.docstring.clone())
+                .map(|d| summarize(&d)),
+            declared: None,
+        });
+    }
+}
+
+/// Plain functions in an agent's tool list are tools.
+fn tool_lists(
+    project: &Project,
+    catalog: &LanguageCatalog,
+    file: usize,
+    already: &HashSet<(usize, usize)>,
+    tools: &mut Vec<DetectedTool>,
+) {
+    let rules: Vec<&ToolRule> = catalog.tool_rules(ToolKind::ToolList).collect();
+    let facts = &project.files[file];
+    for call in &facts.calls {
+        let Some(rule) = matching_call_rule(project, file, call, &rules) else {
+            continue;
+        };
+        let Some(Expr::List(items)) = rule.def.tools.as_ref().and_then(|t| t.find(&call.call))
+        else {
+            continue;
+        };
+        for item in items {
+            if !matches!(item, Expr::Name(_) | Expr::Attr(..)) {
+                continue;
+            }
+            if let Sym::Function { file: f, func } =
+                project.resolve(file, call.scope, item, call.span.start_byte)
+            {
+                if already.contains(&(f, func)) {
+                    continue;
+                }
+                let function = &project.files[f].functions[func];
+                tools.push(DetectedTool {
+                    name: function.name.clone(),
+                    framework: rule.def.framework.clone(),
+                    entry: Entry::Function { file: f, func },
+                    description: function.docstring.as_deref().map(summarize),
+                    declared: None,
+                });
+            }
+        }
+    }
+}
+
+fn arg_str(spec: Option<&ArgSpec>, call: &CallExpr) -> Option<String> {
+    spec.and_then(|s| s.find(call)).and_then(literal_str)
+}
+
+/// A string literal, or the default of a `Field("x")` / `Field(default="x")`.
+fn literal_str(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Str(s) => Some(s.clone()),
+        Expr::Call(call) if call.callee.last_name() == Some("Field") => call
+            .keyword("default")
+            .or_else(|| call.positional(0))
+            .and_then(Expr::as_str)
+            .map(str::to_string),
+        _ => None,
+    }
+}
+
+/// MCP-style annotations from `ToolAnnotations(readOnlyHint=True)` or `{"readOnlyHint": True}`.
+fn declared_from(expr: &Expr) -> Option<Declared> {
+    let lookup = |key: &str| -> Option<bool> {
+        match expr {
+            Expr::Call(call) => match call.keyword(key) {
+                Some(Expr::Bool(b)) => Some(*b),
+                _ => None,
+            },
+            Expr::Dict(pairs) => pairs.iter().find_map(|(k, v)| match (k, v) {
+                (Expr::Str(k), Expr::Bool(b)) if k == key => Some(*b),
+                _ => None,
+            }),
+            _ => None,
+        }
+    };
+    let declared = Declared {
+        read_only: lookup("readOnlyHint").or_else(|| lookup("read_only_hint")),
+        destructive: lookup("destructiveHint").or_else(|| lookup("destructive_hint")),
+    };
+    (declared.read_only.is_some() || declared.destructive.is_some()).then_some(declared)
+}
+
+/// The first paragraph of a description, on one line.
+pub fn summarize(text: &str) -> String {
+    let paragraph = text.trim().split("\n\n").next().unwrap_or("");
+    paragraph.split_whitespace().collect::<Vec<_>>().join(" ")
+}

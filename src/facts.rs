@@ -1,0 +1,270 @@
+//! Language-neutral facts extracted from one source file.
+//!
+//! Every front end (Python today; TypeScript, JavaScript and Rust later) turns a file into a
+//! [`FileFacts`]. Everything after the front end — linking, tool detection, effect matching and
+//! reporting — reads only these types and never a syntax tree.
+
+use serde::{Deserialize, Serialize};
+
+/// The source language of a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    Python,
+}
+
+impl Language {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::Python => "python",
+        }
+    }
+}
+
+/// A 1-based line range plus the byte range it covers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Span {
+    pub start_line: u32,
+    pub end_line: u32,
+    pub start_byte: usize,
+    pub end_byte: usize,
+}
+
+impl Span {
+    pub fn contains(&self, other: &Span) -> bool {
+        self.start_byte <= other.start_byte && other.end_byte <= self.end_byte
+    }
+}
+
+/// An expression, reduced to what the analysis needs. Anything else is `Other`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    /// A bare identifier.
+    Name(String),
+    /// The receiver of a method (`self`/`cls` in Python, `this` in JS).
+    This,
+    /// `base.attr`
+    Attr(Box<Expr>, String),
+    /// `callee(args)`
+    Call(Box<CallExpr>),
+    /// `base[...]`
+    Subscript(Box<Expr>),
+    Str(String),
+    Num(String),
+    Bool(bool),
+    Null,
+    List(Vec<Expr>),
+    Dict(Vec<(Expr, Expr)>),
+    /// An inline function (lambda, arrow function); the span locates its body.
+    Lambda(Span),
+    /// Something the analysis does not model; keeps a short source excerpt.
+    Other(String),
+}
+
+/// A call expression: callee and arguments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallExpr {
+    pub callee: Expr,
+    pub args: Vec<Arg>,
+}
+
+impl CallExpr {
+    /// The `index`-th positional argument.
+    pub fn positional(&self, index: usize) -> Option<&Expr> {
+        self.args
+            .iter()
+            .filter(|a| a.name.is_none() && !a.spread)
+            .nth(index)
+            .map(|a| &a.value)
+    }
+
+    /// The keyword argument called `name`.
+    pub fn keyword(&self, name: &str) -> Option<&Expr> {
+        self.args
+            .iter()
+            .find(|a| a.name.as_deref() == Some(name))
+            .map(|a| &a.value)
+    }
+}
+
+/// One argument of a call. `name` is set for keyword arguments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Arg {
+    pub name: Option<String>,
+    pub value: Expr,
+    /// `*args` / `**kwargs` / `...spread`
+    pub spread: bool,
+}
+
+impl Expr {
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Expr::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_call(&self) -> Option<&CallExpr> {
+        match self {
+            Expr::Call(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The last identifier of a name or attribute chain (`a.b.c` gives `c`).
+    pub fn last_name(&self) -> Option<&str> {
+        match self {
+            Expr::Name(n) => Some(n),
+            Expr::Attr(_, a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// A short human-readable rendering used in reports (`self.db.execute`).
+    pub fn display(&self) -> String {
+        match self {
+            Expr::Name(n) => n.clone(),
+            Expr::This => "self".into(),
+            Expr::Attr(base, attr) => format!("{}.{}", base.display(), attr),
+            Expr::Call(call) => format!("{}()", call.callee.display()),
+            Expr::Subscript(base) => format!("{}[]", base.display()),
+            Expr::Str(s) => format!("{s:?}"),
+            Expr::Num(n) => n.clone(),
+            Expr::Bool(b) => b.to_string(),
+            Expr::Null => "None".into(),
+            Expr::List(_) => "[...]".into(),
+            Expr::Dict(_) => "{...}".into(),
+            Expr::Lambda(_) => "lambda".into(),
+            Expr::Other(s) => s.clone(),
+        }
+    }
+}
+
+/// `local` is bound to `target` by an import; `target` is a dotted path (`os.path.join`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Import {
+    pub local: String,
+    pub target: String,
+    pub line: u32,
+}
+
+/// A parameter of a function.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    pub name: String,
+    pub annotation: Option<Expr>,
+    pub default: Option<Expr>,
+}
+
+/// A function, method or named closure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Function {
+    pub name: String,
+    /// Dotted path inside the module: `Class.method`, `outer.inner`.
+    pub qualname: String,
+    /// Index into [`FileFacts::classes`] when this is a method.
+    pub class: Option<usize>,
+    /// Index into [`FileFacts::functions`] of the enclosing function, for closures.
+    pub parent: Option<usize>,
+    pub span: Span,
+    /// Line of the `def` keyword (decorators come before it).
+    pub def_line: u32,
+    pub decorators: Vec<Decorator>,
+    pub params: Vec<Param>,
+    pub docstring: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decorator {
+    pub expr: Expr,
+    pub line: u32,
+}
+
+/// A class and what its body declares at class level.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Class {
+    pub name: String,
+    pub qualname: String,
+    pub bases: Vec<Expr>,
+    pub span: Span,
+    /// Class-level fields: `name: str = "terminal"`, `process: BashProcess`.
+    pub fields: Vec<Field>,
+    pub docstring: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub name: String,
+    pub annotation: Option<Expr>,
+    pub value: Option<Expr>,
+    pub line: u32,
+}
+
+/// A call anywhere in the file, with the innermost function that contains it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    pub call: CallExpr,
+    pub span: Span,
+    /// Index into [`FileFacts::functions`]; `None` at module or class level.
+    pub scope: Option<usize>,
+}
+
+/// `target = value` (also `with value as target`, `self.attr = value`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assignment {
+    pub target: Expr,
+    pub value: Expr,
+    pub span: Span,
+    pub scope: Option<usize>,
+}
+
+/// A branch that runs when `subject` equals the string `value`
+/// (`if name == "x":`, `case "x":`, `case 'x':` in a switch).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dispatch {
+    pub subject: String,
+    pub value: String,
+    /// Line of the `if`/`case` that tests the value.
+    pub line: u32,
+    /// The branch body.
+    pub span: Span,
+    pub scope: Option<usize>,
+}
+
+/// Everything the analysis knows about one file.
+#[derive(Debug, Clone)]
+pub struct FileFacts {
+    /// Relative POSIX path from the scan root.
+    pub path: String,
+    pub language: Language,
+    /// The module path other files import this file by (`pkg.sub.mod`).
+    pub module: String,
+    pub imports: Vec<Import>,
+    pub functions: Vec<Function>,
+    pub classes: Vec<Class>,
+    pub calls: Vec<Call>,
+    pub assignments: Vec<Assignment>,
+    pub dispatches: Vec<Dispatch>,
+    /// The first line with a syntax error, if any (analysis still ran on what parsed).
+    pub syntax_error_line: Option<u32>,
+    /// Inline suppression and similar comments could go here later.
+    pub lines: u32,
+}
+
+impl FileFacts {
+    pub fn new(path: String, language: Language, module: String) -> Self {
+        FileFacts {
+            path,
+            language,
+            module,
+            imports: Vec::new(),
+            functions: Vec::new(),
+            classes: Vec::new(),
+            calls: Vec::new(),
+            assignments: Vec::new(),
+            dispatches: Vec::new(),
+            syntax_error_line: None,
+            lines: 0,
+        }
+    }
+}

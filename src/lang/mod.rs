@@ -1,0 +1,97 @@
+//! Language front ends. Each turns one source file into [`FileFacts`].
+
+pub mod python;
+
+use crate::facts::{FileFacts, Language, Span};
+
+/// The language a path is written in, by extension.
+pub fn language_of(path: &str) -> Option<Language> {
+    let ext = path.rsplit_once('.').map(|(_, e)| e)?;
+    match ext {
+        "py" | "pyi" => Some(Language::Python),
+        _ => None,
+    }
+}
+
+/// Parses one file with the front end for its language.
+pub fn parse(language: Language, rel_path: &str, source: &str) -> FileFacts {
+    match language {
+        Language::Python => python::parse(rel_path, source),
+    }
+}
+
+/// Compiles every language's queries (normally done lazily on first use).
+pub fn warm_up() {
+    python::warm_up();
+}
+
+/// Sets `scope` on calls, assignments and dispatches to the innermost function containing them.
+///
+/// Functions nest properly, so one sweep over both lists sorted by start offset suffices.
+pub fn assign_scopes(facts: &mut FileFacts) {
+    let mut order: Vec<usize> = (0..facts.functions.len()).collect();
+    order.sort_by_key(|&i| {
+        let s = facts.functions[i].span;
+        (s.start_byte, std::cmp::Reverse(s.end_byte))
+    });
+    let spans: Vec<Span> = facts.functions.iter().map(|f| f.span).collect();
+    let mut resolver = ScopeSweep {
+        order,
+        spans,
+        next: 0,
+        stack: Vec::new(),
+    };
+    // Each list is swept on its own; they are sorted by start first.
+    facts.calls.sort_by_key(|c| (c.span.start_byte, c.span.end_byte));
+    for call in &mut facts.calls {
+        call.scope = resolver.scope_of(&call.span);
+    }
+    resolver.reset();
+    facts.dispatches.sort_by_key(|d| d.span.start_byte);
+    for dispatch in &mut facts.dispatches {
+        dispatch.scope = resolver.scope_of(&dispatch.span);
+    }
+    resolver.reset();
+    facts.assignments.sort_by_key(|a| (a.span.start_byte, a.span.end_byte));
+    for assignment in &mut facts.assignments {
+        assignment.scope = resolver.scope_of(&assignment.span);
+    }
+}
+
+struct ScopeSweep {
+    order: Vec<usize>,
+    spans: Vec<Span>,
+    next: usize,
+    stack: Vec<usize>,
+}
+
+impl ScopeSweep {
+    fn reset(&mut self) {
+        self.next = 0;
+        self.stack.clear();
+    }
+
+    fn scope_of(&mut self, item: &Span) -> Option<usize> {
+        while self.next < self.order.len()
+            && self.spans[self.order[self.next]].start_byte <= item.start_byte
+        {
+            let f = self.order[self.next];
+            self.pop_until_contains(self.spans[f].start_byte, self.spans[f].end_byte);
+            self.stack.push(f);
+            self.next += 1;
+        }
+        self.pop_until_contains(item.start_byte, item.end_byte);
+        self.stack.last().copied()
+    }
+
+    fn pop_until_contains(&mut self, start: usize, end: usize) {
+        while let Some(&top) = self.stack.last() {
+            let s = self.spans[top];
+            if s.start_byte <= start && end <= s.end_byte {
+                break;
+            }
+            self.stack.pop();
+        }
+    }
+
+}

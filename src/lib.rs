@@ -1,0 +1,21 @@
+//! agent-audit: inventories the tools an AI agent can call, the side effects each one reaches
+//! and the guards in front of them.
+//!
+//! Data flows one way: [`walk`] → [`lang`] (parse, per language) → [`facts`] → [`link`]
+//! (symbols) → [`detect`] (tools) → [`effects`] → [`assess`] → [`report`].
+
+pub mod assess;
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod detect;
+pub mod effects;
+pub mod facts;
+pub mod lang;
+pub mod link;
+pub mod maturity;
+pub mod model;
+pub mod pattern;
+pub mod report;
+pub mod scan;
+pub mod walk;

@@ -1,0 +1,589 @@
+//! Linking: a repo-wide view of the facts that answers "what does this expression refer to?".
+//!
+//! A name resolves through the scope chain of the function it appears in (locals, parameters
+//! with annotations, nested definitions), then the module (definitions, assignments, imports,
+//! star imports). Imports of modules in the scanned tree land on those files; anything else is
+//! an [`ApiPath`] into a library. Attributes of `self` resolve through the class: methods
+//! (inherited ones too), attributes assigned in methods and class fields. Nothing is guessed:
+//! what cannot be resolved is [`Sym::Unknown`].
+
+use std::collections::{HashMap, HashSet};
+
+use crate::facts::{Expr, FileFacts};
+use crate::pattern::{ApiPath, Step};
+
+/// Resolution stops this deep (chains of aliases, re-exports and attribute types).
+const MAX_DEPTH: usize = 24;
+
+/// What an expression refers to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Sym {
+    /// A function or method defined in the scanned tree.
+    Function { file: usize, func: usize },
+    /// A class defined in the scanned tree (the class object).
+    Class { file: usize, class: usize },
+    /// An instance of a class defined in the scanned tree.
+    Instance { file: usize, class: usize },
+    /// A module in the scanned tree.
+    Module(usize),
+    /// Something outside the scanned tree.
+    External(ApiPath),
+    Unknown,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Binding {
+    Function(usize),
+    Class(usize),
+    Assign(usize),
+    Import(usize),
+}
+
+/// Per-file lookup tables, built once.
+#[derive(Debug, Default)]
+struct FileIndex {
+    /// Module-level bindings by name, in source order.
+    globals: HashMap<String, Vec<Binding>>,
+    /// Bindings inside a function: (function, name) → bindings in source order.
+    locals: HashMap<(usize, String), Vec<Binding>>,
+    /// `self.attr = value` assignments: (class, attr) → assignments.
+    self_attrs: HashMap<(usize, String), Vec<usize>>,
+    /// Methods: (class, name) → function.
+    methods: HashMap<(usize, String), usize>,
+    star_imports: Vec<String>,
+}
+
+/// All files of a scan, linked.
+pub struct Project {
+    pub files: Vec<FileFacts>,
+    index: Vec<FileIndex>,
+    /// Dotted module suffix → (file, depth of the directory that would be on `sys.path`).
+    modules: HashMap<String, Vec<(usize, usize)>>,
+}
+
+impl Project {
+    pub fn new(files: Vec<FileFacts>) -> Self {
+        let index = files.iter().map(build_index).collect();
+        let modules = build_module_index(&files);
+        Project {
+            files,
+            index,
+            modules,
+        }
+    }
+
+    /// Resolves `expr` as it appears in `file`, inside function `scope`, at byte `at`.
+    pub fn resolve(&self, file: usize, scope: Option<usize>, expr: &Expr, at: usize) -> Sym {
+        self.resolve_expr(file, scope, expr, at, 0)
+    }
+
+    /// Finds the repo module `dotted` would import from `file`, if it is in the scanned tree.
+    pub fn find_module(&self, from_file: usize, dotted: &str) -> Option<usize> {
+        let candidates = self.modules.get(dotted)?;
+        let from_dir: Vec<&str> = {
+            let path = &self.files[from_file].path;
+            let mut parts: Vec<&str> = path.split('/').collect();
+            parts.pop();
+            parts
+        };
+        candidates
+            .iter()
+            .filter(|(file, root_depth)| {
+                // The directory that would be on sys.path must contain the importer.
+                let parts: Vec<&str> = self.files[*file].path.split('/').collect();
+                *root_depth <= from_dir.len() && parts[..*root_depth] == from_dir[..*root_depth]
+            })
+            .max_by(|a, b| {
+                a.1.cmp(&b.1)
+                    .then_with(|| self.files[b.0].path.cmp(&self.files[a.0].path))
+            })
+            .map(|(file, _)| *file)
+    }
+
+    fn resolve_expr(
+        &self,
+        file: usize,
+        scope: Option<usize>,
+        expr: &Expr,
+        at: usize,
+        depth: usize,
+    ) -> Sym {
+        if depth > MAX_DEPTH {
+            return Sym::Unknown;
+        }
+        let d = depth + 1;
+        match expr {
+            Expr::Name(name) => self.resolve_name(file, scope, name, at, d),
+            Expr::This => self.this(file, scope),
+            Expr::Attr(base, attr) => {
+                let base = self.resolve_expr(file, scope, base, at, d);
+                self.member(base, attr, d)
+            }
+            Expr::Call(call) => match self.resolve_expr(file, scope, &call.callee, at, d) {
+                Sym::Class { file, class } => Sym::Instance { file, class },
+                Sym::External(path) => {
+                    let first = call.positional(0).and_then(Expr::as_str).map(short_arg);
+                    Sym::External(path.with(Step::Call(first)))
+                }
+                _ => Sym::Unknown,
+            },
+            Expr::Subscript(base) => match self.resolve_expr(file, scope, base, at, d) {
+                Sym::External(path) => Sym::External(path.with(Step::Index)),
+                _ => Sym::Unknown,
+            },
+            _ => Sym::Unknown,
+        }
+    }
+
+    fn this(&self, file: usize, scope: Option<usize>) -> Sym {
+        let functions = &self.files[file].functions;
+        let mut current = scope;
+        while let Some(f) = current {
+            if let Some(class) = functions[f].class {
+                return Sym::Instance { file, class };
+            }
+            current = functions[f].parent;
+        }
+        Sym::Unknown
+    }
+
+    fn resolve_name(
+        &self,
+        file: usize,
+        scope: Option<usize>,
+        name: &str,
+        at: usize,
+        depth: usize,
+    ) -> Sym {
+        let facts = &self.files[file];
+        let index = &self.index[file];
+        let mut current = scope;
+        while let Some(f) = current {
+            if let Some(bindings) = index.locals.get(&(f, name.to_string())) {
+                return self.binding(file, Some(f), pick(bindings, facts, at), depth);
+            }
+            if let Some(param) = facts.functions[f].params.iter().find(|p| p.name == name) {
+                return match &param.annotation {
+                    Some(annotation) => self.instance_of(file, scope, annotation, depth),
+                    None => Sym::Unknown,
+                };
+            }
+            current = facts.functions[f].parent;
+        }
+        if let Some(sym) = self.global(file, name, depth) {
+            return sym;
+        }
+        Sym::External(ApiPath(vec![Step::Name(name.to_string())]))
+    }
+
+    /// A module-level name of `file`, if the module binds it.
+    fn global(&self, file: usize, name: &str, depth: usize) -> Option<Sym> {
+        if depth > MAX_DEPTH {
+            return Some(Sym::Unknown);
+        }
+        let index = &self.index[file];
+        if let Some(bindings) = index.globals.get(name) {
+            let facts = &self.files[file];
+            return Some(self.binding(file, None, pick(bindings, facts, usize::MAX), depth + 1));
+        }
+        for star in &index.star_imports {
+            if let Some(module) = self.find_module(file, star)
+                && module != file
+                && let Some(sym) = self.global(module, name, depth + 1)
+            {
+                return Some(sym);
+            }
+        }
+        None
+    }
+
+    fn binding(&self, file: usize, scope: Option<usize>, binding: Binding, depth: usize) -> Sym {
+        let facts = &self.files[file];
+        match binding {
+            Binding::Function(func) => Sym::Function { file, func },
+            Binding::Class(class) => Sym::Class { file, class },
+            Binding::Assign(a) => {
+                let assignment = &facts.assignments[a];
+                self.resolve_expr(
+                    file,
+                    scope,
+                    &assignment.value,
+                    assignment.span.start_byte,
+                    depth,
+                )
+            }
+            Binding::Import(i) => self.resolve_dotted(file, &facts.imports[i].target, depth),
+        }
+    }
+
+    /// Resolves an absolute dotted path as imported from `file`.
+    pub fn resolve_dotted_from(&self, file: usize, dotted: &str) -> Sym {
+        self.resolve_dotted(file, dotted, 0)
+    }
+
+    fn resolve_dotted(&self, file: usize, dotted: &str, depth: usize) -> Sym {
+        if depth > MAX_DEPTH {
+            return Sym::Unknown;
+        }
+        let parts: Vec<&str> = dotted.split('.').collect();
+        for k in (1..=parts.len()).rev() {
+            let prefix = parts[..k].join(".");
+            if let Some(module) = self.find_module(file, &prefix) {
+                let mut sym = Sym::Module(module);
+                for part in &parts[k..] {
+                    sym = self.member(sym, part, depth + 1);
+                }
+                return sym;
+            }
+        }
+        Sym::External(ApiPath::from_dotted(dotted))
+    }
+
+    /// `base.name`
+    pub fn member(&self, base: Sym, name: &str, depth: usize) -> Sym {
+        if depth > MAX_DEPTH {
+            return Sym::Unknown;
+        }
+        match base {
+            Sym::Module(file) => {
+                if let Some(sym) = self.global(file, name, depth) {
+                    return sym;
+                }
+                let module = &self.files[file].module;
+                let sub = if module.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{module}.{name}")
+                };
+                match self.find_module(file, &sub) {
+                    Some(m) => Sym::Module(m),
+                    None => Sym::Unknown,
+                }
+            }
+            Sym::Class { file, class } => self.class_member(file, class, name, false, depth),
+            Sym::Instance { file, class } => self.class_member(file, class, name, true, depth),
+            Sym::External(path) => Sym::External(path.with(Step::Name(name.to_string()))),
+            Sym::Function { .. } | Sym::Unknown => Sym::Unknown,
+        }
+    }
+
+    fn class_member(
+        &self,
+        file: usize,
+        class: usize,
+        name: &str,
+        instance: bool,
+        depth: usize,
+    ) -> Sym {
+        for (f, c) in self.mro(file, class) {
+            let index = &self.index[f];
+            if let Some(&func) = index.methods.get(&(c, name.to_string())) {
+                return Sym::Function { file: f, func };
+            }
+            let facts = &self.files[f];
+            if let Some(field) = facts.classes[c].fields.iter().find(|x| x.name == name) {
+                return match (&field.annotation, &field.value) {
+                    (Some(annotation), _) if instance => {
+                        self.instance_of(f, None, annotation, depth + 1)
+                    }
+                    (_, Some(value)) => self.resolve_expr(f, None, value, 0, depth + 1),
+                    _ => Sym::Unknown,
+                };
+            }
+            if instance
+                && let Some(assignments) = index.self_attrs.get(&(c, name.to_string()))
+            {
+                let a = &facts.assignments[assignments[0]];
+                return self.resolve_expr(f, a.scope, &a.value, a.span.start_byte, depth + 1);
+            }
+        }
+        Sym::Unknown
+    }
+
+    /// The class and its ancestors in the scanned tree, nearest first (depth-first, no repeats).
+    pub fn mro(&self, file: usize, class: usize) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut seen = HashSet::new();
+        let mut stack = vec![(file, class)];
+        while let Some((f, c)) = stack.pop() {
+            if !seen.insert((f, c)) || out.len() > 64 {
+                continue;
+            }
+            out.push((f, c));
+            let bases = &self.files[f].classes[c].bases;
+            for base in bases.iter().rev() {
+                if let Sym::Class { file, class } =
+                    self.resolve_expr(f, None, base, self.files[f].classes[c].span.start_byte, 0)
+                {
+                    stack.push((file, class));
+                }
+            }
+        }
+        out
+    }
+
+    /// The external bases of a class and its repo ancestors (`langchain_core.tools.BaseTool`).
+    pub fn external_bases(&self, file: usize, class: usize) -> Vec<ApiPath> {
+        let mut out = Vec::new();
+        for (f, c) in self.mro(file, class) {
+            let start = self.files[f].classes[c].span.start_byte;
+            for base in &self.files[f].classes[c].bases {
+                if let Sym::External(path) = self.resolve_expr(f, None, base, start, 0) {
+                    out.push(path);
+                }
+            }
+        }
+        out
+    }
+
+    /// The value a type annotation describes: `Path` → an instance of `pathlib.Path`.
+    fn instance_of(&self, file: usize, scope: Option<usize>, ty: &Expr, depth: usize) -> Sym {
+        let ty = match ty {
+            // Forward references: `"Database"`.
+            Expr::Str(s) if is_dotted_identifier(s) => dotted_expr(s),
+            other => other.clone(),
+        };
+        match self.resolve_expr(file, scope, &ty, 0, depth + 1) {
+            Sym::Class { file, class } => Sym::Instance { file, class },
+            Sym::External(path) => Sym::External(path.with(Step::Call(None))),
+            _ => Sym::Unknown,
+        }
+    }
+}
+
+/// The binding in force at byte `at`: the last one before it, else the first.
+fn pick(bindings: &[Binding], facts: &FileFacts, at: usize) -> Binding {
+    let start = |b: &Binding| match *b {
+        Binding::Function(f) => facts.functions[f].span.start_byte,
+        Binding::Class(c) => facts.classes[c].span.start_byte,
+        Binding::Assign(a) => facts.assignments[a].span.start_byte,
+        // Imports carry lines only; they come first in practice.
+        Binding::Import(_) => 0,
+    };
+    bindings
+        .iter()
+        .rev()
+        .find(|b| start(b) < at)
+        .or_else(|| bindings.first())
+        .copied()
+        .expect("bindings are never empty")
+}
+
+fn short_arg(s: &str) -> String {
+    s.chars().take(64).collect()
+}
+
+fn is_dotted_identifier(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('.').all(|part| {
+            !part.is_empty()
+                && part.chars().all(|c| c.is_alphanumeric() || c == '_')
+                && !part.starts_with(|c: char| c.is_ascii_digit())
+        })
+}
+
+fn dotted_expr(s: &str) -> Expr {
+    let mut parts = s.split('.');
+    let mut expr = Expr::Name(parts.next().unwrap_or_default().to_string());
+    for part in parts {
+        expr = Expr::Attr(Box::new(expr), part.to_string());
+    }
+    expr
+}
+
+fn build_index(facts: &FileFacts) -> FileIndex {
+    let mut index = FileIndex::default();
+    for (i, import) in facts.imports.iter().enumerate() {
+        if import.local == "*" {
+            index.star_imports.push(import.target.clone());
+        } else {
+            index
+                .globals
+                .entry(import.local.clone())
+                .or_default()
+                .push(Binding::Import(i));
+        }
+    }
+    for (i, function) in facts.functions.iter().enumerate() {
+        match (function.class, function.parent) {
+            (Some(class), _) => {
+                index.methods.insert((class, function.name.clone()), i);
+            }
+            (None, Some(parent)) => index
+                .locals
+                .entry((parent, function.name.clone()))
+                .or_default()
+                .push(Binding::Function(i)),
+            (None, None) => index
+                .globals
+                .entry(function.name.clone())
+                .or_default()
+                .push(Binding::Function(i)),
+        }
+    }
+    for (i, class) in facts.classes.iter().enumerate() {
+        // Only top-level classes are module bindings; nested ones are rare and skipped.
+        if !class.qualname.contains('.') {
+            index
+                .globals
+                .entry(class.name.clone())
+                .or_default()
+                .push(Binding::Class(i));
+        }
+    }
+    for (i, assignment) in facts.assignments.iter().enumerate() {
+        match (&assignment.target, assignment.scope) {
+            (Expr::Name(name), None) => index
+                .globals
+                .entry(name.clone())
+                .or_default()
+                .push(Binding::Assign(i)),
+            (Expr::Name(name), Some(scope)) => index
+                .locals
+                .entry((scope, name.clone()))
+                .or_default()
+                .push(Binding::Assign(i)),
+            (Expr::Attr(base, attr), Some(scope)) if **base == Expr::This => {
+                if let Some(class) = facts.functions[scope].class {
+                    index
+                        .self_attrs
+                        .entry((class, attr.clone()))
+                        .or_default()
+                        .push(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    // Source order within each binding list.
+    let start = |b: &Binding| match *b {
+        Binding::Function(f) => facts.functions[f].span.start_byte,
+        Binding::Class(c) => facts.classes[c].span.start_byte,
+        Binding::Assign(a) => facts.assignments[a].span.start_byte,
+        Binding::Import(_) => 0,
+    };
+    for list in index.globals.values_mut().chain(index.locals.values_mut()) {
+        list.sort_by_key(start);
+    }
+    index
+}
+
+/// Every dotted suffix of every module, with the depth of the directory it is relative to.
+/// A suffix only counts when that directory is not itself a package (has no `__init__.py`):
+/// that is where Python would find the module on `sys.path`.
+fn build_module_index(files: &[FileFacts]) -> HashMap<String, Vec<(usize, usize)>> {
+    let packages: HashSet<&str> = files
+        .iter()
+        .filter_map(|f| {
+            f.path
+                .strip_suffix("/__init__.py")
+                .or_else(|| f.path.strip_suffix("/__init__.pyi"))
+        })
+        .collect();
+    let mut modules: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+    for (i, file) in files.iter().enumerate() {
+        if file.module.is_empty() {
+            continue;
+        }
+        let parts: Vec<&str> = file.module.split('.').collect();
+        let dirs: Vec<&str> = file.path.split('/').collect();
+        for root_depth in 0..parts.len() {
+            let root_dir = dirs[..root_depth].join("/");
+            if root_depth > 0 && packages.contains(root_dir.as_str()) {
+                continue;
+            }
+            modules
+                .entry(parts[root_depth..].join("."))
+                .or_default()
+                .push((i, root_depth));
+        }
+    }
+    modules
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::python;
+
+    fn project(files: &[(&str, &str)]) -> Project {
+        Project::new(files.iter().map(|(p, s)| python::parse(p, s)).collect())
+    }
+
+    fn resolve_call(project: &Project, file: usize, n: usize) -> Sym {
+        let call = &project.files[file].calls[n];
+        project.resolve(file, call.scope, &call.call.callee, call.span.start_byte)
+    }
+
+    fn ext(s: &str) -> String {
+        s.to_string()
+    }
+
+    #[test]
+    fn aliases_and_locals() {
+        let p = project(&[(
+            "a.py",
+            "import requests as r\nfrom subprocess import run as sh\nimport boto3\ndef f():\n    r.post('x')\n    sh('ls')\n    s3 = boto3.client('s3')\n    s3.delete_object(Bucket='b')\n",
+        )]);
+        let rendered: Vec<String> = (0..p.files[0].calls.len())
+            .map(|i| match resolve_call(&p, 0, i) {
+                Sym::External(path) => path.to_string(),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            rendered,
+            vec![
+                ext("requests.post"),
+                ext("subprocess.run"),
+                ext("boto3.client"),
+                ext("boto3.client(s3).delete_object")
+            ]
+        );
+    }
+
+    #[test]
+    fn imports_across_files_and_packages() {
+        let p = project(&[
+            ("pkg/__init__.py", "from .helpers import wipe\n"),
+            ("pkg/helpers.py", "import shutil\ndef wipe(p):\n    shutil.rmtree(p)\n"),
+            ("app.py", "from pkg import wipe\ndef tool():\n    wipe('/')\n"),
+        ]);
+        assert_eq!(resolve_call(&p, 2, 0), Sym::Function { file: 1, func: 0 });
+    }
+
+    #[test]
+    fn self_attributes_and_annotations() {
+        let p = project(&[(
+            "a.py",
+            "import sqlite3\nfrom pathlib import Path\nclass T:\n    def __init__(self):\n        self.db = sqlite3.connect('x')\n    def run(self, p: Path):\n        self.db.execute('DELETE FROM t')\n        p.unlink()\n",
+        )]);
+        let calls: Vec<String> = (0..p.files[0].calls.len())
+            .map(|i| match resolve_call(&p, 0, i) {
+                Sym::External(path) => path.to_string(),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            calls,
+            vec![
+                ext("sqlite3.connect"),
+                ext("sqlite3.connect(x).execute"),
+                ext("pathlib.Path().unlink")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_package_sibling_does_not_shadow_a_library() {
+        let p = project(&[
+            ("pkg/__init__.py", ""),
+            ("pkg/requests.py", "def post():\n    pass\n"),
+            ("pkg/tool.py", "import requests\ndef t():\n    requests.post('u')\n"),
+        ]);
+        assert_eq!(
+            resolve_call(&p, 2, 0),
+            Sym::External(ApiPath::from_dotted("requests.post"))
+        );
+    }
+}

@@ -1,0 +1,201 @@
+//! The inventory: what `toolcalls.yaml` holds (schema `agent-audit/v1`).
+//!
+//! Field order here is the order in the file. Every list is sorted before it is written, and
+//! nothing in it depends on the machine, the time or the checkout location.
+
+use serde::{Deserialize, Serialize};
+
+pub const SCHEMA: &str = "agent-audit/v1";
+
+/// Effect categories (SPEC §3). The list is closed.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    DbRead,
+    DbWrite,
+    DbDelete,
+    HttpRead,
+    HttpWrite,
+    Subprocess,
+    CodeExec,
+    FileRead,
+    FileWrite,
+    FileDelete,
+    Email,
+    Messaging,
+    Payment,
+    CloudRead,
+    CloudWrite,
+    CloudDelete,
+    LlmCall,
+    AgentCall,
+    Browser,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::DbRead => "db_read",
+            Category::DbWrite => "db_write",
+            Category::DbDelete => "db_delete",
+            Category::HttpRead => "http_read",
+            Category::HttpWrite => "http_write",
+            Category::Subprocess => "subprocess",
+            Category::CodeExec => "code_exec",
+            Category::FileRead => "file_read",
+            Category::FileWrite => "file_write",
+            Category::FileDelete => "file_delete",
+            Category::Email => "email",
+            Category::Messaging => "messaging",
+            Category::Payment => "payment",
+            Category::CloudRead => "cloud_read",
+            Category::CloudWrite => "cloud_write",
+            Category::CloudDelete => "cloud_delete",
+            Category::LlmCall => "llm_call",
+            Category::AgentCall => "agent_call",
+            Category::Browser => "browser",
+        }
+    }
+
+    /// Changes state outside the process (anything but reads and model calls).
+    pub fn changes_state(self) -> bool {
+        !matches!(
+            self,
+            Category::DbRead
+                | Category::HttpRead
+                | Category::FileRead
+                | Category::CloudRead
+                | Category::LlmCall
+        )
+    }
+
+    /// Deletes or overwrites data, moves money, communicates externally, runs arbitrary
+    /// commands or code, or mutates infrastructure (SPEC §3).
+    pub fn is_destructive(self) -> bool {
+        matches!(
+            self,
+            Category::DbWrite
+                | Category::DbDelete
+                | Category::Subprocess
+                | Category::CodeExec
+                | Category::FileWrite
+                | Category::FileDelete
+                | Category::Email
+                | Category::Messaging
+                | Category::Payment
+                | Category::CloudWrite
+                | Category::CloudDelete
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    ReadOnly,
+    Guarded,
+    Partial,
+    Unguarded,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::ReadOnly => "read_only",
+            Verdict::Guarded => "guarded",
+            Verdict::Partial => "partial",
+            Verdict::Unguarded => "unguarded",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inventory {
+    pub schema: String,
+    pub summary: Summary,
+    pub maturity: Maturity,
+    pub tools: Vec<Tool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub tools: usize,
+    pub destructive: usize,
+    pub unguarded: usize,
+    pub partial: usize,
+    pub guarded: usize,
+    pub read_only: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Maturity {
+    pub level: u8,
+    pub name: String,
+    pub criteria: Vec<Criterion>,
+    pub next: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Criterion {
+    pub id: String,
+    pub met: bool,
+    pub evidence: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tool {
+    pub id: String,
+    pub name: String,
+    pub function: String,
+    pub framework: String,
+    pub language: String,
+    pub file: String,
+    pub line: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declared: Option<Declared>,
+    pub effects: Vec<Effect>,
+    pub guards: Vec<Guard>,
+    pub destructive: bool,
+    pub verdict: Verdict,
+    pub findings: Vec<Finding>,
+}
+
+/// What the registration declares about the tool (MCP annotations and the like).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Declared {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_only: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destructive: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Effect {
+    pub category: Category,
+    /// The call as written in the source (`r.post`).
+    pub call: String,
+    /// What the call resolved to (`requests.post`).
+    pub api: String,
+    pub file: String,
+    pub line: u32,
+    /// The chain of functions from the tool's entry to the call.
+    pub via: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Guard {
+    pub kind: String,
+    pub evidence: String,
+    pub file: String,
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Finding {
+    pub kind: String,
+    pub message: String,
+}

@@ -1,0 +1,108 @@
+//! The pipeline: walk → parse → facts → link → detect → effects → assess.
+
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::assess::{assess_project, summarize};
+use crate::catalog::Catalog;
+use crate::facts::FileFacts;
+use crate::lang;
+use crate::link::Project;
+use crate::maturity::{self, InventoryState};
+use crate::model::{Inventory, SCHEMA, Tool};
+use crate::walk::{SourceFile, Skipped, WalkError, WalkOptions, walk};
+
+/// Something the user should know about the scan that did not stop it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Note {
+    pub path: String,
+    pub line: Option<u32>,
+    pub message: String,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Stats {
+    pub files: usize,
+    pub lines: u64,
+}
+
+pub struct ScanOutput {
+    pub tools: Vec<Tool>,
+    pub notes: Vec<Note>,
+    pub stats: Stats,
+}
+
+/// Scans the tree under `root`.
+pub fn scan(root: &Path, options: &WalkOptions, catalog: &Catalog) -> Result<ScanOutput, WalkError> {
+    let (sources, skipped) = walk(root, options)?;
+    let mut notes: Vec<Note> = skipped
+        .into_iter()
+        .map(|Skipped { path, reason }| Note {
+            path,
+            line: None,
+            message: format!("skipped: {reason}"),
+        })
+        .collect();
+    lang::warm_up();
+    let parsed: Vec<(Option<FileFacts>, Option<Note>)> =
+        sources.par_iter().map(parse_source).collect();
+    let mut files = Vec::with_capacity(parsed.len());
+    for (facts, note) in parsed {
+        notes.extend(note);
+        files.extend(facts);
+    }
+    let stats = Stats {
+        files: files.len(),
+        lines: files.iter().map(|f| u64::from(f.lines)).sum(),
+    };
+    let project = Project::new(files);
+    let tools = assess_project(&project, catalog);
+    notes.sort();
+    Ok(ScanOutput {
+        tools,
+        notes,
+        stats,
+    })
+}
+
+/// Reads and parses one file. Binary files are skipped; invalid UTF-8 is replaced.
+fn parse_source(source: &SourceFile) -> (Option<FileFacts>, Option<Note>) {
+    let note = |message: String| Note {
+        path: source.rel.clone(),
+        line: None,
+        message,
+    };
+    let bytes = match std::fs::read(&source.abs) {
+        Ok(bytes) => bytes,
+        Err(err) => return (None, Some(note(format!("skipped: cannot read: {err}")))),
+    };
+    if bytes[..bytes.len().min(8192)].contains(&0) {
+        return (None, Some(note("skipped: binary file".into())));
+    }
+    let (text, lossy) = match String::from_utf8(bytes) {
+        Ok(text) => (text, false),
+        Err(err) => (String::from_utf8_lossy(err.as_bytes()).into_owned(), true),
+    };
+    let facts = lang::parse(source.language, &source.rel, &text);
+    let note = if lossy {
+        Some(note("not valid UTF-8; invalid bytes were replaced".into()))
+    } else {
+        facts.syntax_error_line.map(|line| Note {
+            path: source.rel.clone(),
+            line: Some(line),
+            message: "syntax error; analysed what parsed".into(),
+        })
+    };
+    (Some(facts), note)
+}
+
+/// The inventory document for `tools`.
+pub fn inventory(tools: Vec<Tool>, state: InventoryState) -> Inventory {
+    Inventory {
+        schema: SCHEMA.to_string(),
+        summary: summarize(&tools),
+        maturity: maturity::assess(&tools, state),
+        tools,
+    }
+}

@@ -1,0 +1,198 @@
+//! Finding the source files to scan: parallel, gitignore-aware, deterministic.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use ignore::overrides::OverrideBuilder;
+use ignore::{WalkBuilder, WalkState};
+
+use crate::facts::Language;
+use crate::lang::language_of;
+
+/// Directories never worth scanning: dependencies, caches and build output. Agents often live in
+/// `examples/`, `scripts/` and `samples/`, which are scanned.
+pub const DEFAULT_SKIP_DIRS: &[&str] = &[
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "site-packages",
+    "node_modules",
+    "__pycache__",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    "target",
+    "dist",
+    "build",
+];
+
+/// Files larger than this are skipped (with a note) unless configured otherwise.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 2 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct WalkOptions {
+    /// When non-empty, only files matching one of these globs are scanned.
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    pub max_file_size: u64,
+}
+
+impl Default for WalkOptions {
+    fn default() -> Self {
+        WalkOptions {
+            include: Vec::new(),
+            exclude: Vec::new(),
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+        }
+    }
+}
+
+/// A file to parse.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SourceFile {
+    /// Relative POSIX path from the scan root.
+    pub rel: String,
+    pub abs: PathBuf,
+    pub language: Language,
+}
+
+/// A file that was left out, and why.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Skipped {
+    pub path: String,
+    pub reason: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WalkError {
+    #[error("invalid glob `{glob}`: {message}")]
+    Glob { glob: String, message: String },
+}
+
+/// Lists the source files under `root`, sorted by relative path.
+pub fn walk(root: &Path, options: &WalkOptions) -> Result<(Vec<SourceFile>, Vec<Skipped>), WalkError> {
+    let mut overrides = OverrideBuilder::new(root);
+    for glob in &options.include {
+        overrides.add(glob).map_err(|e| WalkError::Glob {
+            glob: glob.clone(),
+            message: e.to_string(),
+        })?;
+    }
+    for glob in &options.exclude {
+        overrides
+            .add(&format!("!{glob}"))
+            .map_err(|e| WalkError::Glob {
+                glob: glob.clone(),
+                message: e.to_string(),
+            })?;
+    }
+    let overrides = overrides.build().map_err(|e| WalkError::Glob {
+        glob: String::new(),
+        message: e.to_string(),
+    })?;
+
+    let files = Mutex::new(Vec::new());
+    let skipped = Mutex::new(Vec::new());
+    let max_size = options.max_file_size;
+    WalkBuilder::new(root)
+        .overrides(overrides)
+        // Links are never followed: a link could lead out of the scanned tree or into a loop.
+        .follow_links(false)
+        .filter_entry(|entry| {
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            if !is_dir || entry.depth() == 0 {
+                return true;
+            }
+            let name = entry.file_name().to_string_lossy();
+            !DEFAULT_SKIP_DIRS.contains(&name.as_ref()) && !entry.path().join("pyvenv.cfg").exists()
+        })
+        .build_parallel()
+        .run(|| {
+            Box::new(|result| {
+                let entry = match result {
+                    Ok(entry) => entry,
+                    Err(err) => {
+                        let path = error_path(&err, root);
+                        skipped.lock().expect("not poisoned").push(Skipped {
+                            path,
+                            reason: format!("cannot read: {}", error_message(&err)),
+                        });
+                        return WalkState::Continue;
+                    }
+                };
+                let Some(file_type) = entry.file_type() else {
+                    return WalkState::Continue;
+                };
+                let rel = relative(entry.path(), root);
+                let Some(language) = language_of(&rel) else {
+                    return WalkState::Continue;
+                };
+                if file_type.is_symlink() {
+                    skipped.lock().expect("not poisoned").push(Skipped {
+                        path: rel,
+                        reason: "symbolic link, not followed".into(),
+                    });
+                    return WalkState::Continue;
+                }
+                if !file_type.is_file() {
+                    return WalkState::Continue;
+                }
+                if let Ok(meta) = entry.metadata()
+                    && meta.len() > max_size
+                {
+                    skipped.lock().expect("not poisoned").push(Skipped {
+                        path: rel,
+                        reason: format!(
+                            "larger than the size limit ({} > {} bytes)",
+                            meta.len(),
+                            max_size
+                        ),
+                    });
+                    return WalkState::Continue;
+                }
+                files.lock().expect("not poisoned").push(SourceFile {
+                    rel,
+                    abs: entry.into_path(),
+                    language,
+                });
+                WalkState::Continue
+            })
+        });
+    let mut files = files.into_inner().expect("not poisoned");
+    let mut skipped = skipped.into_inner().expect("not poisoned");
+    files.sort();
+    skipped.sort();
+    Ok((files, skipped))
+}
+
+/// `root/a/b.py` → `a/b.py`, with `/` separators on every platform.
+pub fn relative(path: &Path, root: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn error_path(err: &ignore::Error, root: &Path) -> String {
+    match err {
+        ignore::Error::WithPath { path, .. } => relative(path, root),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err, root)
+        }
+        _ => String::from("?"),
+    }
+}
+
+fn error_message(err: &ignore::Error) -> String {
+    match err {
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => error_message(err),
+        other => other.to_string(),
+    }
+}
