@@ -18,7 +18,7 @@ pub fn assess_project(project: &Project, catalog: &Catalog) -> Vec<Tool> {
     let mut tools = Vec::new();
     for language in languages {
         let lang_catalog = catalog.language(language);
-        for detected in detect(project, lang_catalog) {
+        for detected in detect(project, language, lang_catalog) {
             let effects = direct_effects(project, lang_catalog, &detected);
             tools.push(build_tool(project, &detected, effects));
         }
@@ -120,7 +120,7 @@ fn location(project: &Project, entry: &Entry) -> (String, String, u32) {
             let facts = &project.files[file];
             let call = &facts.calls[call];
             (
-                call.call.callee.display(),
+                call.callee_text.clone(),
                 facts.path.clone(),
                 call.span.start_line,
             )

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use crate::catalog::{ArgSpec, LanguageCatalog, ToolKind, ToolRule};
-use crate::facts::{CallExpr, Expr};
+use crate::facts::{CallExpr, Expr, Language};
 use crate::link::{Project, Sym};
 use crate::model::{Category, Declared};
 use crate::pattern::ApiPath;
@@ -51,15 +51,35 @@ pub struct DetectedTool {
     pub declared: Option<Declared>,
 }
 
-/// Finds every tool in the project.
-pub fn detect(project: &Project, catalog: &LanguageCatalog) -> Vec<DetectedTool> {
+/// Finds every tool in the project's files of `language`.
+pub fn detect(
+    project: &Project,
+    language: Language,
+    catalog: &LanguageCatalog,
+) -> Vec<DetectedTool> {
     let mut tools = Vec::new();
-    let schemas = schema_declarations(project, catalog);
-    for file in 0..project.files.len() {
+    let files: Vec<usize> = (0..project.files.len())
+        .filter(|&f| project.files[f].language == language)
+        .collect();
+    let schemas = schema_declarations(project, &files, catalog);
+    classes(project, language, catalog, &mut tools);
+    // A class tool's entry method registered again (`StructuredTool(func=self._run)`) is the
+    // same tool.
+    let class_methods: HashSet<(usize, usize)> = tools
+        .iter()
+        .flat_map(|t| match &t.entry {
+            Entry::Class { methods, .. } => methods.clone(),
+            _ => Vec::new(),
+        })
+        .collect();
+    for &file in &files {
         decorated(project, catalog, file, &schemas, &mut tools);
         registration_calls(project, catalog, file, &mut tools);
-        classes(project, catalog, file, &mut tools);
     }
+    tools.retain(|t| match t.entry {
+        Entry::Function { file, func } => !class_methods.contains(&(file, func)),
+        _ => true,
+    });
     // A function registered twice (decorated and listed in an agent's tools) is one tool.
     let mut seen = HashSet::new();
     tools.retain(|t| seen.insert((entry_key(&t.entry), t.name.clone())));
@@ -70,7 +90,7 @@ pub fn detect(project: &Project, catalog: &LanguageCatalog) -> Vec<DetectedTool>
             _ => None,
         })
         .collect();
-    for file in 0..project.files.len() {
+    for &file in &files {
         tool_lists(project, catalog, file, &functions, &mut tools);
     }
     let mut seen = HashSet::new();
@@ -94,23 +114,27 @@ struct Schema {
     declared: Option<Declared>,
 }
 
-fn schema_declarations(project: &Project, catalog: &LanguageCatalog) -> BTreeMap<String, Schema> {
+fn schema_declarations(
+    project: &Project,
+    files: &[usize],
+    catalog: &LanguageCatalog,
+) -> BTreeMap<String, Schema> {
     let mut out = BTreeMap::new();
     let rules: Vec<&ToolRule> = catalog.tool_rules(ToolKind::Schema).collect();
     if rules.is_empty() {
         return out;
     }
-    for (file, facts) in project.files.iter().enumerate() {
-        for call in &facts.calls {
+    for &file in files {
+        for call in &project.files[file].calls {
             let Some(rule) = matching_call_rule(project, file, call, &rules) else {
                 continue;
             };
-            let Some(name) = arg_str(rule.def.name.as_ref(), &call.call) else {
+            let text = |spec: Option<&ArgSpec>| arg_str(project, file, call.scope, spec, &call.call);
+            let Some(name) = text(rule.def.name.as_ref()) else {
                 continue;
             };
             out.entry(name).or_insert_with(|| Schema {
-                description: arg_str(rule.def.description.as_ref(), &call.call)
-                    .map(|d| summarize(&d)),
+                description: text(rule.def.description.as_ref()).map(|d| summarize(&d)),
                 declared: rule
                     .def
                     .annotations
@@ -186,11 +210,11 @@ fn decorated(
                 dispatched(project, file, func, rule, schemas, tools);
                 continue;
             }
-            let name = call
-                .and_then(|c| arg_str(rule.def.name.as_ref(), c))
-                .unwrap_or_else(|| function.name.clone());
-            let description = call
-                .and_then(|c| arg_str(rule.def.description.as_ref(), c))
+            let text = |spec: Option<&ArgSpec>| {
+                call.and_then(|c| arg_str(project, file, function.parent, spec, c))
+            };
+            let name = text(rule.def.name.as_ref()).unwrap_or_else(|| function.name.clone());
+            let description = text(rule.def.description.as_ref())
                 .or_else(|| function.docstring.clone())
                 .map(|d| summarize(&d));
             let declared = call
@@ -298,13 +322,14 @@ fn registration_calls(
             Entry::Function { file, func } => Some(&project.files[file].functions[func]),
             _ => None,
         };
-        let Some(name) = arg_str(rule.def.name.as_ref(), args)
+        let text = |spec: Option<&ArgSpec>| arg_str(project, file, call.scope, spec, args);
+        let Some(name) = text(rule.def.name.as_ref())
             .or_else(|| function.map(|f| f.name.clone()))
             .or_else(|| handler.and_then(Expr::last_name).map(str::to_string))
         else {
             continue;
         };
-        let description = arg_str(rule.def.description.as_ref(), args)
+        let description = text(rule.def.description.as_ref())
             .or_else(|| function.and_then(|f| f.docstring.clone()))
             .map(|d| summarize(&d));
         let declared = rule
@@ -325,65 +350,85 @@ fn registration_calls(
 
 fn classes(
     project: &Project,
+    language: Language,
     catalog: &LanguageCatalog,
-    file: usize,
     tools: &mut Vec<DetectedTool>,
 ) {
     let rules: Vec<&ToolRule> = catalog.tool_rules(ToolKind::Class).collect();
-    let facts = &project.files[file];
-    for (class, _) in facts.classes.iter().enumerate() {
-        let bases: Vec<ApiPath> = project.external_bases(file, class);
-        let Some(rule) = rules
-            .iter()
-            .find(|r| bases.iter().any(|b| r.matches(b)))
-        else {
-            continue;
-        };
-        let mro = project.mro(file, class);
-        let methods: Vec<(usize, usize)> = rule
-            .def
-            .methods
-            .iter()
-            .filter_map(|m| {
-                mro.iter().find_map(|&(f, c)| {
-                    project.files[f]
-                        .functions
-                        .iter()
-                        .position(|func| func.class == Some(c) && &func.name == m)
-                        .map(|func| (f, func))
-                })
-            })
-            .collect();
-        if methods.is_empty() {
-            // An abstract base in the tree: subclasses are the tools.
+    if rules.is_empty() {
+        return;
+    }
+    // (tool, its ancestors in the tree, whether its name is a literal)
+    let mut found: Vec<(DetectedTool, Vec<(usize, usize)>, bool)> = Vec::new();
+    for (file, facts) in project.files.iter().enumerate() {
+        if facts.language != language {
             continue;
         }
-        let field = |name: &str| -> Option<String> {
-            mro.iter().find_map(|&(f, c)| {
-                project.files[f].classes[c]
-                    .fields
-                    .iter()
-                    .find(|x| x.name == name)
-                    .and_then(|x| x.value.as_ref())
-                    .and_then(literal_str)
-            })
-        };
-        let name_field = rule.def.name_field.as_deref().unwrap_or("name");
-        let description_field = rule.def.description_field.as_deref().unwrap_or("description");
-        let class_facts = &facts.classes[class];
-        tools.push(DetectedTool {
-            name: field(name_field).unwrap_or_else(|| class_facts.name.clone()),
-            framework: rule.def.framework.clone(),
-            entry: Entry::Class {
-                file,
-                class,
-                methods,
-            },
-            description: field(description_field)
-                .or_else(|| class_facts.docstring.clone())
-                .map(|d| summarize(&d)),
-            declared: None,
-        });
+        for (class, class_facts) in facts.classes.iter().enumerate() {
+            if class_facts.bases.is_empty() {
+                continue;
+            }
+            let bases: Vec<ApiPath> = project.external_bases(file, class);
+            let Some(rule) = rules.iter().find(|r| bases.iter().any(|b| r.matches(b))) else {
+                continue;
+            };
+            let mro = project.mro(file, class);
+            let methods: Vec<(usize, usize)> = rule
+                .def
+                .methods
+                .iter()
+                .filter_map(|m| {
+                    mro.iter().find_map(|&(f, c)| {
+                        project.files[f]
+                            .functions
+                            .iter()
+                            .position(|func| func.class == Some(c) && &func.name == m)
+                            .map(|func| (f, func))
+                    })
+                })
+                .collect();
+            if methods.is_empty() {
+                continue;
+            }
+            let field = |name: &str| -> Option<String> {
+                project.literal_str(
+                    file,
+                    None,
+                    &Expr::Attr(
+                        Box::new(Expr::Name(class_facts.name.clone())),
+                        name.to_string(),
+                    ),
+                )
+            };
+            let name_field = rule.def.name_field.as_deref().unwrap_or("name");
+            let description_field = rule.def.description_field.as_deref().unwrap_or("description");
+            let literal_name = field(name_field);
+            let named = literal_name.is_some();
+            let tool = DetectedTool {
+                name: literal_name.unwrap_or_else(|| class_facts.name.clone()),
+                framework: rule.def.framework.clone(),
+                entry: Entry::Class {
+                    file,
+                    class,
+                    methods,
+                },
+                description: field(description_field)
+                    .or_else(|| class_facts.docstring.clone())
+                    .map(|d| summarize(&d)),
+                declared: None,
+            };
+            found.push((tool, mro, named));
+        }
+    }
+    // A class without a name of its own that other tool classes extend is an abstract base.
+    let extended: HashSet<(usize, usize)> = found
+        .iter()
+        .flat_map(|(_, mro, _)| mro.iter().skip(1).copied())
+        .collect();
+    for (tool, mro, named) in found {
+        if named || !extended.contains(&mro[0]) {
+            tools.push(tool);
+        }
     }
 }
 
@@ -428,21 +473,16 @@ fn tool_lists(
     }
 }
 
-fn arg_str(spec: Option<&ArgSpec>, call: &CallExpr) -> Option<String> {
-    spec.and_then(|s| s.find(call)).and_then(literal_str)
-}
-
-/// A string literal, or the default of a `Field("x")` / `Field(default="x")`.
-fn literal_str(expr: &Expr) -> Option<String> {
-    match expr {
-        Expr::Str(s) => Some(s.clone()),
-        Expr::Call(call) if call.callee.last_name() == Some("Field") => call
-            .keyword("default")
-            .or_else(|| call.positional(0))
-            .and_then(Expr::as_str)
-            .map(str::to_string),
-        _ => None,
-    }
+/// The string value of the argument `spec` points at, where it is known statically.
+fn arg_str(
+    project: &Project,
+    file: usize,
+    scope: Option<usize>,
+    spec: Option<&ArgSpec>,
+    call: &CallExpr,
+) -> Option<String> {
+    let expr = spec.and_then(|s| s.find(call))?;
+    project.literal_str(file, scope, expr)
 }
 
 /// MCP-style annotations from `ToolAnnotations(readOnlyHint=True)` or `{"readOnlyHint": True}`.

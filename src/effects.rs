@@ -44,14 +44,16 @@ pub fn direct_effects(
         let call = &facts.calls[call];
         effects.push(Effect {
             category,
-            call: call.call.callee.display(),
-            api: call.call.callee.display(),
+            call: call.callee_text.clone(),
+            api: call.callee_text.clone(),
             file: facts.path.clone(),
             line: call.span.start_line,
             via: vec![tool.name.clone()],
         });
     }
-    effects.sort();
+    effects.sort_by(|a, b| {
+        (&a.file, a.line, a.category, &a.call, &a.via).cmp(&(&b.file, b.line, b.category, &b.call, &b.via))
+    });
     effects.dedup();
     effects
 }
@@ -130,7 +132,7 @@ fn call_effect(
     let category = classify(rule, &call.call)?;
     Some(Effect {
         category,
-        call: call.call.callee.display(),
+        call: call.callee_text.clone(),
         api: path.to_string(),
         file: project.files[file].path.clone(),
         line: call.span.start_line,

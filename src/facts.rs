@@ -204,6 +204,8 @@ pub struct Field {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Call {
     pub call: CallExpr,
+    /// The callee as written, whitespace collapsed (`(NOTES / name).read_text`).
+    pub callee_text: String,
     pub span: Span,
     /// Index into [`FileFacts::functions`]; `None` at module or class level.
     pub scope: Option<usize>,
@@ -214,6 +216,8 @@ pub struct Call {
 pub struct Assignment {
     pub target: Expr,
     pub value: Expr,
+    /// The declared type, when the assignment has one (`path: Path = ...`).
+    pub annotation: Option<Expr>,
     pub span: Span,
     pub scope: Option<usize>,
 }

@@ -62,9 +62,16 @@ pub struct Project {
 }
 
 impl Project {
-    pub fn new(files: Vec<FileFacts>) -> Self {
+    /// Links `files`. `package_prefix` is the package the scan root sits in (see
+    /// [`crate::lang::python_package_prefix`]); module names already carry it.
+    pub fn new(files: Vec<FileFacts>, package_prefix: &str) -> Self {
         let index = files.iter().map(build_index).collect();
-        let modules = build_module_index(&files);
+        let prefix_len = if package_prefix.is_empty() {
+            0
+        } else {
+            package_prefix.split('.').count()
+        };
+        let modules = build_module_index(&files, prefix_len);
         Project {
             files,
             index,
@@ -100,6 +107,83 @@ impl Project {
             .map(|(file, _)| *file)
     }
 
+    /// The string an expression evaluates to when that is known statically: a literal, a
+    /// constant (`NAME = "x"`, imported or not), a class field (`self.name`), or the default of
+    /// a pydantic `Field("x")`.
+    pub fn literal_str(&self, file: usize, scope: Option<usize>, expr: &Expr) -> Option<String> {
+        self.literal_str_at(file, scope, expr, 0)
+    }
+
+    fn literal_str_at(
+        &self,
+        file: usize,
+        scope: Option<usize>,
+        expr: &Expr,
+        depth: usize,
+    ) -> Option<String> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match expr {
+            Expr::Str(s) => Some(s.clone()),
+            Expr::Call(call) if call.callee.last_name() == Some("Field") => {
+                let value = call.keyword("default").or_else(|| call.positional(0))?;
+                self.literal_str_at(file, scope, value, depth + 1)
+            }
+            Expr::Name(name) => {
+                let facts = &self.files[file];
+                let index = &self.index[file];
+                let mut current = scope;
+                while let Some(f) = current {
+                    if let Some(bindings) = index.locals.get(&(f, name.to_string())) {
+                        return self.binding_literal(file, Some(f), bindings, depth);
+                    }
+                    current = facts.functions[f].parent;
+                }
+                if let Some(bindings) = index.globals.get(name) {
+                    return self.binding_literal(file, None, bindings, depth);
+                }
+                None
+            }
+            Expr::Attr(base, attr) => {
+                let holder = match self.resolve_expr(file, scope, base, usize::MAX, depth + 1) {
+                    Sym::Instance { file, class } | Sym::Class { file, class } => (file, class),
+                    Sym::Module(m) => {
+                        return self.literal_str_at(m, None, &Expr::Name(attr.clone()), depth + 1);
+                    }
+                    _ => return None,
+                };
+                self.mro(holder.0, holder.1).into_iter().find_map(|(f, c)| {
+                    let field = self.files[f].classes[c].fields.iter().find(|x| &x.name == attr)?;
+                    self.literal_str_at(f, None, field.value.as_ref()?, depth + 1)
+                })
+            }
+            _ => None,
+        }
+    }
+
+    fn binding_literal(
+        &self,
+        file: usize,
+        scope: Option<usize>,
+        bindings: &[Binding],
+        depth: usize,
+    ) -> Option<String> {
+        match *bindings.first()? {
+            Binding::Assign(a) => {
+                let value = &self.files[file].assignments[a].value;
+                self.literal_str_at(file, scope, value, depth + 1)
+            }
+            Binding::Import(i) => {
+                let target = &self.files[file].imports[i].target;
+                let (module, name) = target.rsplit_once('.')?;
+                let module = self.find_module(file, module)?;
+                self.literal_str_at(module, None, &Expr::Name(name.to_string()), depth + 1)
+            }
+            _ => None,
+        }
+    }
+
     fn resolve_expr(
         &self,
         file: usize,
@@ -122,7 +206,7 @@ impl Project {
             Expr::Call(call) => match self.resolve_expr(file, scope, &call.callee, at, d) {
                 Sym::Class { file, class } => Sym::Instance { file, class },
                 Sym::External(path) => {
-                    let first = call.positional(0).and_then(Expr::as_str).map(short_arg);
+                    let first = call.positional(0).and_then(Expr::as_str).and_then(short_arg);
                     Sym::External(path.with(Step::Call(first)))
                 }
                 _ => Sym::Unknown,
@@ -204,6 +288,12 @@ impl Project {
             Binding::Class(class) => Sym::Class { file, class },
             Binding::Assign(a) => {
                 let assignment = &facts.assignments[a];
+                if let Some(annotation) = &assignment.annotation {
+                    let typed = self.instance_of(file, scope, annotation, depth);
+                    if typed != Sym::Unknown {
+                        return typed;
+                    }
+                }
                 self.resolve_expr(
                     file,
                     scope,
@@ -369,8 +459,10 @@ fn pick(bindings: &[Binding], facts: &FileFacts, at: usize) -> Binding {
         .expect("bindings are never empty")
 }
 
-fn short_arg(s: &str) -> String {
-    s.chars().take(64).collect()
+/// The first argument of a call is kept in the path when it names something (`"s3"`,
+/// `"dynamodb"`, a file); long texts such as SQL only add noise.
+fn short_arg(s: &str) -> Option<String> {
+    (s.len() <= 40 && !s.is_empty() && !s.contains(char::is_whitespace)).then(|| s.to_string())
 }
 
 fn is_dotted_identifier(s: &str) -> bool {
@@ -470,8 +562,12 @@ fn build_index(facts: &FileFacts) -> FileIndex {
 
 /// Every dotted suffix of every module, with the depth of the directory it is relative to.
 /// A suffix only counts when that directory is not itself a package (has no `__init__.py`):
-/// that is where Python would find the module on `sys.path`.
-fn build_module_index(files: &[FileFacts]) -> HashMap<String, Vec<(usize, usize)>> {
+/// that is where Python would find the module on `sys.path`. Module names start with the
+/// `prefix_len` names of the packages around the scan root, which lie outside the tree.
+fn build_module_index(
+    files: &[FileFacts],
+    prefix_len: usize,
+) -> HashMap<String, Vec<(usize, usize)>> {
     let packages: HashSet<&str> = files
         .iter()
         .filter_map(|f| {
@@ -487,15 +583,20 @@ fn build_module_index(files: &[FileFacts]) -> HashMap<String, Vec<(usize, usize)
         }
         let parts: Vec<&str> = file.module.split('.').collect();
         let dirs: Vec<&str> = file.path.split('/').collect();
-        for root_depth in 0..parts.len() {
-            let root_dir = dirs[..root_depth].join("/");
-            if root_depth > 0 && packages.contains(root_dir.as_str()) {
-                continue;
+        for start in 0..parts.len() {
+            let valid = if start < prefix_len || (start == prefix_len && prefix_len > 0) {
+                // Inside the packages around the root, only the full name is importable.
+                start == 0
+            } else {
+                let depth = start - prefix_len;
+                depth == 0 || !packages.contains(dirs[..depth].join("/").as_str())
+            };
+            if valid {
+                modules
+                    .entry(parts[start..].join("."))
+                    .or_default()
+                    .push((i, start.saturating_sub(prefix_len)));
             }
-            modules
-                .entry(parts[root_depth..].join("."))
-                .or_default()
-                .push((i, root_depth));
         }
     }
     modules
@@ -507,7 +608,7 @@ mod tests {
     use crate::lang::python;
 
     fn project(files: &[(&str, &str)]) -> Project {
-        Project::new(files.iter().map(|(p, s)| python::parse(p, s)).collect())
+        Project::new(files.iter().map(|(p, s)| python::parse(p, s, "")).collect(), "")
     }
 
     fn resolve_call(project: &Project, file: usize, n: usize) -> Sym {

@@ -158,11 +158,16 @@ impl Pattern {
                 tokens.push(Token::AnySegments);
                 continue;
             }
-            let (name, mut rest) = match segment.find(['(', '[']) {
+            let (mut name, mut rest) = match segment.find(['(', '[']) {
                 Some(i) => (&segment[..i], &segment[i..]),
                 None => (segment, ""),
             };
-            if name.is_empty() && tokens.is_empty() {
+            // `**()`: any segments, then a call.
+            if name == "**" {
+                tokens.push(Token::AnySegments);
+                name = "";
+            }
+            if name.is_empty() && tokens.is_empty() && !rest.is_empty() {
                 return Err(err("a pattern starts with a name"));
             }
             if !name.is_empty() {
@@ -304,6 +309,8 @@ mod tests {
         assert!(Pattern::parse("boto3.client(s3).delete_*").unwrap().matches(&s3));
         assert!(!Pattern::parse("boto3.client(ses).*").unwrap().matches(&s3));
         assert!(!Pattern::parse("boto3.delete_*").unwrap().matches(&s3));
+        assert!(Pattern::parse("boto3.**().delete_object").unwrap().matches(&s3));
+        assert!(!Pattern::parse("boto3.**().client").unwrap().matches(&s3));
         let specific = Pattern::parse("boto3.client(s3).delete_*").unwrap();
         let general = Pattern::parse("boto3.**.client().delete_*").unwrap();
         assert!(specific.specificity() > general.specificity());

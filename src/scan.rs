@@ -45,8 +45,11 @@ pub fn scan(root: &Path, options: &WalkOptions, catalog: &Catalog) -> Result<Sca
         })
         .collect();
     lang::warm_up();
-    let parsed: Vec<(Option<FileFacts>, Option<Note>)> =
-        sources.par_iter().map(parse_source).collect();
+    let prefix = lang::python_package_prefix(root);
+    let parsed: Vec<(Option<FileFacts>, Option<Note>)> = sources
+        .par_iter()
+        .map(|s| parse_source(s, &prefix))
+        .collect();
     let mut files = Vec::with_capacity(parsed.len());
     for (facts, note) in parsed {
         notes.extend(note);
@@ -56,7 +59,7 @@ pub fn scan(root: &Path, options: &WalkOptions, catalog: &Catalog) -> Result<Sca
         files: files.len(),
         lines: files.iter().map(|f| u64::from(f.lines)).sum(),
     };
-    let project = Project::new(files);
+    let project = Project::new(files, &prefix);
     let tools = assess_project(&project, catalog);
     notes.sort();
     Ok(ScanOutput {
@@ -67,7 +70,7 @@ pub fn scan(root: &Path, options: &WalkOptions, catalog: &Catalog) -> Result<Sca
 }
 
 /// Reads and parses one file. Binary files are skipped; invalid UTF-8 is replaced.
-fn parse_source(source: &SourceFile) -> (Option<FileFacts>, Option<Note>) {
+fn parse_source(source: &SourceFile, package_prefix: &str) -> (Option<FileFacts>, Option<Note>) {
     let note = |message: String| Note {
         path: source.rel.clone(),
         line: None,
@@ -84,7 +87,7 @@ fn parse_source(source: &SourceFile) -> (Option<FileFacts>, Option<Note>) {
         Ok(text) => (text, false),
         Err(err) => (String::from_utf8_lossy(err.as_bytes()).into_owned(), true),
     };
-    let facts = lang::parse(source.language, &source.rel, &text);
+    let facts = lang::parse(source.language, &source.rel, &text, package_prefix);
     let note = if lossy {
         Some(note("not valid UTF-8; invalid bytes were replaced".into()))
     } else {

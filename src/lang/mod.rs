@@ -13,11 +13,30 @@ pub fn language_of(path: &str) -> Option<Language> {
     }
 }
 
-/// Parses one file with the front end for its language.
-pub fn parse(language: Language, rel_path: &str, source: &str) -> FileFacts {
+/// Parses one file with the front end for its language. `package_prefix` names the package
+/// the scan root is inside of, if any.
+pub fn parse(language: Language, rel_path: &str, source: &str, package_prefix: &str) -> FileFacts {
     match language {
-        Language::Python => python::parse(rel_path, source),
+        Language::Python => python::parse(rel_path, source, package_prefix),
     }
+}
+
+/// The dotted Python package that `root` itself is part of: the names of `root` and its
+/// ancestors for as long as they hold an `__init__.py`.
+pub fn python_package_prefix(root: &std::path::Path) -> String {
+    let mut names = Vec::new();
+    let mut dir = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    while dir.join("__init__.py").is_file() {
+        match dir.file_name() {
+            Some(name) => names.push(name.to_string_lossy().into_owned()),
+            None => break,
+        }
+        if !dir.pop() {
+            break;
+        }
+    }
+    names.reverse();
+    names.join(".")
 }
 
 /// Compiles every language's queries (normally done lazily on first use).

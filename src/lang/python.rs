@@ -56,8 +56,11 @@ pub fn module_name(rel_path: &str) -> String {
     without_init.replace('/', ".")
 }
 
-pub fn parse(rel_path: &str, source: &str) -> FileFacts {
-    let module = module_name(rel_path);
+/// Parses one file. `package_prefix` is the dotted package the scan root itself sits in
+/// (`langchain_community.tools` when scanning that folder), so imports resolve the same way
+/// whether a project is scanned whole or in part.
+pub fn parse(rel_path: &str, source: &str, package_prefix: &str) -> FileFacts {
+    let module = join_path(package_prefix, &module_name(rel_path));
     let mut facts = FileFacts::new(rel_path.to_string(), Language::Python, module);
     facts.lines = source.lines().count() as u32;
     let compiled = compiled();
@@ -453,8 +456,13 @@ impl<'a> Extractor<'a> {
 
     fn call(&mut self, node: Node) {
         if let Expr::Call(call) = self.expr(node, 0) {
+            let callee_text = node
+                .child_by_field_name("function")
+                .map(|f| collapse_whitespace(self.text(f), 80))
+                .unwrap_or_default();
             self.facts.calls.push(Call {
                 call: *call,
+                callee_text,
                 span: span(node),
                 scope: None,
             });
@@ -489,9 +497,13 @@ impl<'a> Extractor<'a> {
         }
         let target = self.expr(left, 0);
         let value = self.expr(right, 0);
+        let annotation = node
+            .child_by_field_name("type")
+            .map(|t| self.type_expr(t));
         self.facts.assignments.push(Assignment {
             target,
             value,
+            annotation,
             span: span(node),
             scope: None,
         });
@@ -512,6 +524,7 @@ impl<'a> Extractor<'a> {
             self.facts.assignments.push(Assignment {
                 target: Expr::Name(self.text(alias).to_string()),
                 value,
+                annotation: None,
                 span: span(node),
                 scope: None,
             });
@@ -693,6 +706,17 @@ impl<'a> Extractor<'a> {
                 Expr::Dict(pairs)
             }
             "lambda" => Expr::Lambda(span(node)),
+            // `base / "name"` joins paths: the result has the type of the left operand.
+            "binary_operator"
+                if node
+                    .child_by_field_name("operator")
+                    .is_some_and(|op| self.text(op) == "/") =>
+            {
+                match node.child_by_field_name("left") {
+                    Some(left) => self.expr(left, d),
+                    None => self.other(node),
+                }
+            }
             "await" | "parenthesized_expression" => match node.named_child(0) {
                 Some(inner) => self.expr(inner, d),
                 None => self.other(node),
@@ -718,6 +742,17 @@ impl<'a> Extractor<'a> {
         let short: String = text.chars().take(60).collect();
         Expr::Other(short)
     }
+}
+
+/// At most `max` characters of `text` on one line.
+fn collapse_whitespace(text: &str, max: usize) -> String {
+    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if collapsed.chars().count() <= max {
+        return collapsed;
+    }
+    let mut out: String = collapsed.chars().take(max).collect();
+    out.push_str("...");
+    out
 }
 
 /// `a . b` → `a.b`
@@ -765,14 +800,14 @@ mod tests {
 
     #[test]
     fn relative_imports_resolve_against_the_package() {
-        let f = parse("pkg/sub/mod.py", "from . import a\nfrom ..b import c as d\n");
+        let f = parse("pkg/sub/mod.py", "from . import a\nfrom ..b import c as d\n", "");
         let targets: Vec<_> = f
             .imports
             .iter()
             .map(|i| (i.local.as_str(), i.target.as_str()))
             .collect();
         assert_eq!(targets, vec![("a", "pkg.sub.a"), ("d", "pkg.b.c")]);
-        let f = parse("pkg/__init__.py", "from .x import y\n");
+        let f = parse("pkg/__init__.py", "from .x import y\n", "");
         assert_eq!(f.imports[0].target, "pkg.x.y");
     }
 
@@ -781,6 +816,7 @@ mod tests {
         let f = parse(
             "m.py",
             "import requests as r\nclass A:\n    def go(self):\n        def inner():\n            r.post('u')\n        self.x.run()\n",
+            "",
         );
         let go = f.functions.iter().position(|f| f.qualname == "A.go");
         let inner = f.functions.iter().position(|f| f.qualname == "A.go.inner");
