@@ -74,7 +74,11 @@ fn location(project: &Project, entry: &Entry) -> (String, String, u32) {
     match *entry {
         Entry::Function { file, func } => {
             let (path, line) = at(file, func);
-            (project.files[file].functions[func].qualname.clone(), path, line)
+            (
+                project.files[file].functions[func].qualname.clone(),
+                path,
+                line,
+            )
         }
         Entry::Class {
             file,

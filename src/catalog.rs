@@ -224,7 +224,7 @@ impl Catalog {
     /// The built-in catalog plus the user's rules (which take precedence on equal specificity).
     pub fn load(user: &CatalogFile, user_origin: &str) -> Result<Self, CatalogError> {
         let mut catalog = Catalog::default();
-        for language in [Language::Python] {
+        for language in Language::ALL {
             catalog.add(language, user, user_origin, true)?;
         }
         for (language, origin, text) in BUILTIN {

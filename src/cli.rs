@@ -21,7 +21,9 @@ pub const INVENTORY_FILE: &str = "toolcalls.yaml";
 /// in front of them.
 #[derive(Debug, Parser)]
 #[command(name = "agent-audit", version, args_conflicts_with_subcommands = true)]
-#[command(after_help = "Examples:\n  agent-audit .                      scan, print a report, write ./toolcalls.yaml\n  agent-audit . --format yaml -o -   print the inventory instead of the report\n  agent-audit scan src --no-write    scan without writing anything")]
+#[command(
+    after_help = "Examples:\n  agent-audit .                      scan, print a report, write ./toolcalls.yaml\n  agent-audit . --format yaml -o -   print the inventory instead of the report\n  agent-audit scan src --no-write    scan without writing anything"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -33,6 +35,12 @@ pub struct Cli {
 enum Command {
     /// Scan a directory (the default command).
     Scan(ScanArgs),
+    /// Walk and parse only, for the benchmark's baseline (prints files, lines, seconds).
+    #[command(hide = true)]
+    ParseOnly {
+        #[arg(default_value = ".")]
+        path: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -87,6 +95,7 @@ where
     };
     let args = match cli.command {
         Some(Command::Scan(args)) => args,
+        Some(Command::ParseOnly { path }) => return parse_only(&path),
         None => cli.scan,
     };
     match run_scan(&args) {
@@ -157,6 +166,23 @@ fn run_scan(args: &ScanArgs) -> miette::Result<ExitCode> {
             .map_err(|e| miette::miette!("cannot write {}: {e}", p.display()))?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn parse_only(root: &Path) -> ExitCode {
+    let start = std::time::Instant::now();
+    match crate::scan::parse_only(root, &WalkOptions::default()) {
+        Ok((files, lines)) => {
+            println!(
+                "parse-only: {files} files, {lines} lines, {:.2} s",
+                start.elapsed().as_secs_f64()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 fn print_stdout(text: &str) {

@@ -55,7 +55,10 @@ pub enum ConfigError {
 
 /// Loads `explicit`, or `root/agent-audit.toml` when it exists, or the defaults.
 /// Returns the config and the path it came from.
-pub fn load(root: &Path, explicit: Option<&Path>) -> Result<(Config, Option<PathBuf>), ConfigError> {
+pub fn load(
+    root: &Path,
+    explicit: Option<&Path>,
+) -> Result<(Config, Option<PathBuf>), ConfigError> {
     let path = match explicit {
         Some(p) => p.to_path_buf(),
         None => {

@@ -129,7 +129,8 @@ fn schema_declarations(
             let Some(rule) = matching_call_rule(project, file, call, &rules) else {
                 continue;
             };
-            let text = |spec: Option<&ArgSpec>| arg_str(project, file, call.scope, spec, &call.call);
+            let text =
+                |spec: Option<&ArgSpec>| arg_str(project, file, call.scope, spec, &call.call);
             let Some(name) = text(rule.def.name.as_ref()) else {
                 continue;
             };
@@ -241,7 +242,11 @@ fn dispatched(
     tools: &mut Vec<DetectedTool>,
 ) {
     let facts = &project.files[file];
-    let Some(subject) = facts.functions[func].params.iter().find(|p| p.name != "self") else {
+    let Some(subject) = facts.functions[func]
+        .params
+        .iter()
+        .find(|p| p.name != "self")
+    else {
         return;
     };
     for (d, dispatch) in facts.dispatches.iter().enumerate() {
@@ -252,12 +257,12 @@ fn dispatched(
             .calls
             .iter()
             .filter(|c| c.scope == Some(func) && dispatch.span.contains(&c.span))
-            .find_map(
-                |c| match project.resolve(file, c.scope, &c.call.callee, c.span.start_byte) {
+            .find_map(|c| {
+                match project.resolve(file, c.scope, &c.call.callee, c.span.start_byte) {
                     Sym::Function { file: f, func: g } if (f, g) != (file, func) => Some((f, g)),
                     _ => None,
-                },
-            );
+                }
+            });
         let schema = schemas.get(&dispatch.value);
         tools.push(DetectedTool {
             name: dispatch.value.clone(),
@@ -358,8 +363,14 @@ fn classes(
     if rules.is_empty() {
         return;
     }
-    // (tool, its ancestors in the tree, whether its name is a literal)
-    let mut found: Vec<(DetectedTool, Vec<(usize, usize)>, bool)> = Vec::new();
+    struct Found {
+        tool: DetectedTool,
+        /// The class and its ancestors in the tree.
+        mro: Vec<(usize, usize)>,
+        /// Whether the tool's name is a literal of its own.
+        named: bool,
+    }
+    let mut found: Vec<Found> = Vec::new();
     for (file, facts) in project.files.iter().enumerate() {
         if facts.language != language {
             continue;
@@ -401,7 +412,11 @@ fn classes(
                 )
             };
             let name_field = rule.def.name_field.as_deref().unwrap_or("name");
-            let description_field = rule.def.description_field.as_deref().unwrap_or("description");
+            let description_field = rule
+                .def
+                .description_field
+                .as_deref()
+                .unwrap_or("description");
             let literal_name = field(name_field);
             let named = literal_name.is_some();
             let tool = DetectedTool {
@@ -417,17 +432,17 @@ fn classes(
                     .map(|d| summarize(&d)),
                 declared: None,
             };
-            found.push((tool, mro, named));
+            found.push(Found { tool, mro, named });
         }
     }
     // A class without a name of its own that other tool classes extend is an abstract base.
     let extended: HashSet<(usize, usize)> = found
         .iter()
-        .flat_map(|(_, mro, _)| mro.iter().skip(1).copied())
+        .flat_map(|f| f.mro.iter().skip(1).copied())
         .collect();
-    for (tool, mro, named) in found {
-        if named || !extended.contains(&mro[0]) {
-            tools.push(tool);
+    for f in found {
+        if f.named || !extended.contains(&f.mro[0]) {
+            tools.push(f.tool);
         }
     }
 }

@@ -52,7 +52,8 @@ pub fn direct_effects(
         });
     }
     effects.sort_by(|a, b| {
-        (&a.file, a.line, a.category, &a.call, &a.via).cmp(&(&b.file, b.line, b.category, &b.call, &b.via))
+        (&a.file, a.line, a.category, &a.call, &a.via)
+            .cmp(&(&b.file, b.line, b.category, &b.call, &b.via))
     });
     effects.dedup();
     effects

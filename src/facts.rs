@@ -14,6 +14,8 @@ pub enum Language {
 }
 
 impl Language {
+    pub const ALL: [Language; 1] = [Language::Python];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Language::Python => "python",

@@ -19,11 +19,20 @@ const MAX_DEPTH: usize = 24;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Sym {
     /// A function or method defined in the scanned tree.
-    Function { file: usize, func: usize },
+    Function {
+        file: usize,
+        func: usize,
+    },
     /// A class defined in the scanned tree (the class object).
-    Class { file: usize, class: usize },
+    Class {
+        file: usize,
+        class: usize,
+    },
     /// An instance of a class defined in the scanned tree.
-    Instance { file: usize, class: usize },
+    Instance {
+        file: usize,
+        class: usize,
+    },
     /// A module in the scanned tree.
     Module(usize),
     /// Something outside the scanned tree.
@@ -154,7 +163,10 @@ impl Project {
                     _ => return None,
                 };
                 self.mro(holder.0, holder.1).into_iter().find_map(|(f, c)| {
-                    let field = self.files[f].classes[c].fields.iter().find(|x| &x.name == attr)?;
+                    let field = self.files[f].classes[c]
+                        .fields
+                        .iter()
+                        .find(|x| &x.name == attr)?;
                     self.literal_str_at(f, None, field.value.as_ref()?, depth + 1)
                 })
             }
@@ -206,7 +218,10 @@ impl Project {
             Expr::Call(call) => match self.resolve_expr(file, scope, &call.callee, at, d) {
                 Sym::Class { file, class } => Sym::Instance { file, class },
                 Sym::External(path) => {
-                    let first = call.positional(0).and_then(Expr::as_str).and_then(short_arg);
+                    let first = call
+                        .positional(0)
+                        .and_then(Expr::as_str)
+                        .and_then(short_arg);
                     Sym::External(path.with(Step::Call(first)))
                 }
                 _ => Sym::Unknown,
@@ -380,9 +395,7 @@ impl Project {
                     _ => Sym::Unknown,
                 };
             }
-            if instance
-                && let Some(assignments) = index.self_attrs.get(&(c, name.to_string()))
-            {
+            if instance && let Some(assignments) = index.self_attrs.get(&(c, name.to_string())) {
                 let a = &facts.assignments[assignments[0]];
                 return self.resolve_expr(f, a.scope, &a.value, a.span.start_byte, depth + 1);
             }
@@ -608,7 +621,10 @@ mod tests {
     use crate::lang::python;
 
     fn project(files: &[(&str, &str)]) -> Project {
-        Project::new(files.iter().map(|(p, s)| python::parse(p, s, "")).collect(), "")
+        Project::new(
+            files.iter().map(|(p, s)| python::parse(p, s, "")).collect(),
+            "",
+        )
     }
 
     fn resolve_call(project: &Project, file: usize, n: usize) -> Sym {
@@ -647,8 +663,14 @@ mod tests {
     fn imports_across_files_and_packages() {
         let p = project(&[
             ("pkg/__init__.py", "from .helpers import wipe\n"),
-            ("pkg/helpers.py", "import shutil\ndef wipe(p):\n    shutil.rmtree(p)\n"),
-            ("app.py", "from pkg import wipe\ndef tool():\n    wipe('/')\n"),
+            (
+                "pkg/helpers.py",
+                "import shutil\ndef wipe(p):\n    shutil.rmtree(p)\n",
+            ),
+            (
+                "app.py",
+                "from pkg import wipe\ndef tool():\n    wipe('/')\n",
+            ),
         ]);
         assert_eq!(resolve_call(&p, 2, 0), Sym::Function { file: 1, func: 0 });
     }
@@ -680,7 +702,10 @@ mod tests {
         let p = project(&[
             ("pkg/__init__.py", ""),
             ("pkg/requests.py", "def post():\n    pass\n"),
-            ("pkg/tool.py", "import requests\ndef t():\n    requests.post('u')\n"),
+            (
+                "pkg/tool.py",
+                "import requests\ndef t():\n    requests.post('u')\n",
+            ),
         ]);
         assert_eq!(
             resolve_call(&p, 2, 0),

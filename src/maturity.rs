@@ -24,7 +24,10 @@ pub fn assess(tools: &[Tool], inventory: InventoryState) -> Maturity {
     let inventory_met = matches!(inventory, InventoryState::Written | InventoryState::Current);
     let evidence = match inventory {
         InventoryState::Written | InventoryState::Current => {
-            format!("toolcalls.yaml lists the {} tools found in the code", tools.len())
+            format!(
+                "toolcalls.yaml lists the {} tools found in the code",
+                tools.len()
+            )
         }
         InventoryState::Stale => "toolcalls.yaml differs from the code".to_string(),
         InventoryState::Missing => "no toolcalls.yaml at the scan root".to_string(),
@@ -62,7 +65,12 @@ pub fn assess(tools: &[Tool], inventory: InventoryState) -> Maturity {
 }
 
 fn list_some(names: &[&str], max: usize) -> String {
-    let mut out = names.iter().take(max).copied().collect::<Vec<_>>().join(", ");
+    let mut out = names
+        .iter()
+        .take(max)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
     if names.len() > max {
         out.push_str(", ...");
     }

@@ -8,9 +8,7 @@ use serde::{Deserialize, Serialize};
 pub const SCHEMA: &str = "agent-audit/v1";
 
 /// Effect categories (SPEC §3). The list is closed.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     DbRead,

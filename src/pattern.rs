@@ -221,7 +221,12 @@ impl Pattern {
     /// The literal last name the pattern requires, if any: lets callers skip resolution of
     /// calls that cannot match.
     pub fn required_last_name(&self) -> Option<&str> {
-        match self.tokens.iter().rev().find(|t| !matches!(t, Token::Call(_))) {
+        match self
+            .tokens
+            .iter()
+            .rev()
+            .find(|t| !matches!(t, Token::Call(_)))
+        {
             Some(Token::Name(g)) if !g.0.contains('*') => Some(&g.0),
             _ => None,
         }
@@ -259,7 +264,9 @@ fn match_tokens(tokens: &[Token], steps: &[Step]) -> bool {
     match first {
         Token::AnySegments => (0..=steps.len()).any(|skip| match_tokens(rest, &steps[skip..])),
         _ => match steps.split_first() {
-            Some((step, steps_rest)) => token_matches(first, step) && match_tokens(rest, steps_rest),
+            Some((step, steps_rest)) => {
+                token_matches(first, step) && match_tokens(rest, steps_rest)
+            }
             None => false,
         },
     }
@@ -305,18 +312,32 @@ mod tests {
             n("delete_object"),
         ]);
         assert_eq!(s3.to_string(), "boto3.client(s3).delete_object");
-        assert!(Pattern::parse("boto3.**.client().delete_*").unwrap().matches(&s3));
-        assert!(Pattern::parse("boto3.client(s3).delete_*").unwrap().matches(&s3));
+        assert!(
+            Pattern::parse("boto3.**.client().delete_*")
+                .unwrap()
+                .matches(&s3)
+        );
+        assert!(
+            Pattern::parse("boto3.client(s3).delete_*")
+                .unwrap()
+                .matches(&s3)
+        );
         assert!(!Pattern::parse("boto3.client(ses).*").unwrap().matches(&s3));
         assert!(!Pattern::parse("boto3.delete_*").unwrap().matches(&s3));
-        assert!(Pattern::parse("boto3.**().delete_object").unwrap().matches(&s3));
+        assert!(
+            Pattern::parse("boto3.**().delete_object")
+                .unwrap()
+                .matches(&s3)
+        );
         assert!(!Pattern::parse("boto3.**().client").unwrap().matches(&s3));
         let specific = Pattern::parse("boto3.client(s3).delete_*").unwrap();
         let general = Pattern::parse("boto3.**.client().delete_*").unwrap();
         assert!(specific.specificity() > general.specificity());
         assert_eq!(specific.required_last_name(), None);
         assert_eq!(
-            Pattern::parse("requests.post").unwrap().required_last_name(),
+            Pattern::parse("requests.post")
+                .unwrap()
+                .required_last_name(),
             Some("post")
         );
     }

@@ -11,7 +11,7 @@ use crate::lang;
 use crate::link::Project;
 use crate::maturity::{self, InventoryState};
 use crate::model::{Inventory, SCHEMA, Tool};
-use crate::walk::{SourceFile, Skipped, WalkError, WalkOptions, walk};
+use crate::walk::{Skipped, SourceFile, WalkError, WalkOptions, walk};
 
 /// Something the user should know about the scan that did not stop it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -34,7 +34,11 @@ pub struct ScanOutput {
 }
 
 /// Scans the tree under `root`.
-pub fn scan(root: &Path, options: &WalkOptions, catalog: &Catalog) -> Result<ScanOutput, WalkError> {
+pub fn scan(
+    root: &Path,
+    options: &WalkOptions,
+    catalog: &Catalog,
+) -> Result<ScanOutput, WalkError> {
     let (sources, skipped) = walk(root, options)?;
     let mut notes: Vec<Note> = skipped
         .into_iter()
@@ -67,6 +71,26 @@ pub fn scan(root: &Path, options: &WalkOptions, catalog: &Catalog) -> Result<Sca
         notes,
         stats,
     })
+}
+
+/// Walks, reads and parses every file into a syntax tree, extracting nothing: the baseline for
+/// the benchmark. Returns the number of files and lines.
+pub fn parse_only(root: &Path, options: &WalkOptions) -> Result<(usize, u64), WalkError> {
+    let (sources, _) = walk(root, options)?;
+    let lines = sources
+        .par_iter()
+        .map(|source| {
+            let Ok(bytes) = std::fs::read(&source.abs) else {
+                return 0;
+            };
+            let text = String::from_utf8_lossy(&bytes);
+            match source.language {
+                crate::facts::Language::Python => lang::python::parse_tree_only(&text),
+            };
+            text.lines().count() as u64
+        })
+        .sum();
+    Ok((sources.len(), lines))
 }
 
 /// Reads and parses one file. Binary files are skipped; invalid UTF-8 is replaced.

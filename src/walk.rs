@@ -74,7 +74,10 @@ pub enum WalkError {
 }
 
 /// Lists the source files under `root`, sorted by relative path.
-pub fn walk(root: &Path, options: &WalkOptions) -> Result<(Vec<SourceFile>, Vec<Skipped>), WalkError> {
+pub fn walk(
+    root: &Path,
+    options: &WalkOptions,
+) -> Result<(Vec<SourceFile>, Vec<Skipped>), WalkError> {
     let mut overrides = OverrideBuilder::new(root);
     for glob in &options.include {
         overrides.add(glob).map_err(|e| WalkError::Glob {

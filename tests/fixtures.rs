@@ -112,9 +112,10 @@ fn traps_stay_quiet() {
                 tool.file
             );
         }
-        let idle_delete = inventory.tools.iter().find(|t| {
-            t.name.to_lowercase().contains("delete") && t.effects.is_empty()
-        });
+        let idle_delete = inventory
+            .tools
+            .iter()
+            .find(|t| t.name.to_lowercase().contains("delete") && t.effects.is_empty());
         let idle_delete = idle_delete.unwrap_or_else(|| panic!("{name}: no idle delete_* tool"));
         assert_eq!(
             idle_delete.verdict,

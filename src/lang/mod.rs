@@ -61,7 +61,9 @@ pub fn assign_scopes(facts: &mut FileFacts) {
         stack: Vec::new(),
     };
     // Each list is swept on its own; they are sorted by start first.
-    facts.calls.sort_by_key(|c| (c.span.start_byte, c.span.end_byte));
+    facts
+        .calls
+        .sort_by_key(|c| (c.span.start_byte, c.span.end_byte));
     for call in &mut facts.calls {
         call.scope = resolver.scope_of(&call.span);
     }
@@ -71,7 +73,9 @@ pub fn assign_scopes(facts: &mut FileFacts) {
         dispatch.scope = resolver.scope_of(&dispatch.span);
     }
     resolver.reset();
-    facts.assignments.sort_by_key(|a| (a.span.start_byte, a.span.end_byte));
+    facts
+        .assignments
+        .sort_by_key(|a| (a.span.start_byte, a.span.end_byte));
     for assignment in &mut facts.assignments {
         assignment.scope = resolver.scope_of(&assignment.span);
     }
@@ -112,5 +116,4 @@ impl ScopeSweep {
             self.stack.pop();
         }
     }
-
 }

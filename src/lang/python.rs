@@ -56,6 +56,25 @@ pub fn module_name(rel_path: &str) -> String {
     without_init.replace('/', ".")
 }
 
+/// Parses `source` into a syntax tree and nothing else: the baseline the benchmark compares a
+/// full scan with. Returns the number of nodes with errors (0 or more) so the work is not
+/// optimised away.
+pub fn parse_tree_only(source: &str) -> usize {
+    let compiled = compiled();
+    PARSER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let parser = slot.get_or_insert_with(|| {
+            let mut p = Parser::new();
+            p.set_language(&compiled.language)
+                .expect("tree-sitter-python is ABI compatible");
+            p
+        });
+        parser
+            .parse(source, None)
+            .map_or(0, |t| usize::from(t.root_node().has_error()))
+    })
+}
+
 /// Parses one file. `package_prefix` is the dotted package the scan root itself sits in
 /// (`langchain_community.tools` when scanning that folder), so imports resolve the same way
 /// whether a project is scanned whole or in part.
@@ -497,9 +516,7 @@ impl<'a> Extractor<'a> {
         }
         let target = self.expr(left, 0);
         let value = self.expr(right, 0);
-        let annotation = node
-            .child_by_field_name("type")
-            .map(|t| self.type_expr(t));
+        let annotation = node.child_by_field_name("type").map(|t| self.type_expr(t));
         self.facts.assignments.push(Assignment {
             target,
             value,
@@ -566,8 +583,7 @@ impl<'a> Extractor<'a> {
         ) else {
             return;
         };
-        if condition.named_child_count() != 2 || self.comparison_operator(condition) != Some("==")
-        {
+        if condition.named_child_count() != 2 || self.comparison_operator(condition) != Some("==") {
             return;
         }
         let (Some(a), Some(b)) = (condition.named_child(0), condition.named_child(1)) else {
@@ -591,11 +607,9 @@ impl<'a> Extractor<'a> {
 
     fn comparison_operator(&self, node: Node) -> Option<&'a str> {
         let mut cursor = node.walk();
-        let found = node
-            .children(&mut cursor)
+        node.children(&mut cursor)
             .find(|c| !c.is_named())
-            .map(|c| self.text(c));
-        found
+            .map(|c| self.text(c))
     }
 
     fn expr(&self, node: Node, depth: usize) -> Expr {
@@ -781,7 +795,12 @@ fn clean_docstring(raw: &str) -> String {
         .unwrap_or(0);
     let mut out = vec![first];
     for l in rest {
-        out.push(l.get(indent..).unwrap_or(l.trim_start()).trim_end().to_string());
+        out.push(
+            l.get(indent..)
+                .unwrap_or(l.trim_start())
+                .trim_end()
+                .to_string(),
+        );
     }
     out.join("\n").trim().to_string()
 }
@@ -800,7 +819,11 @@ mod tests {
 
     #[test]
     fn relative_imports_resolve_against_the_package() {
-        let f = parse("pkg/sub/mod.py", "from . import a\nfrom ..b import c as d\n", "");
+        let f = parse(
+            "pkg/sub/mod.py",
+            "from . import a\nfrom ..b import c as d\n",
+            "",
+        );
         let targets: Vec<_> = f
             .imports
             .iter()

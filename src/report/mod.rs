@@ -11,7 +11,8 @@ pub fn yaml(inventory: &Inventory) -> String {
 
 /// The inventory as pretty JSON, ending in a newline.
 pub fn json(inventory: &Inventory) -> String {
-    let mut out = serde_json::to_string_pretty(inventory).expect("the inventory serializes to JSON");
+    let mut out =
+        serde_json::to_string_pretty(inventory).expect("the inventory serializes to JSON");
     out.push('\n');
     out
 }

@@ -29,10 +29,21 @@ pub fn render(inventory: &Inventory, notes: &[Note], stats: Stats) -> String {
     let _ = writeln!(
         out,
         "{} tools ({} destructive): {} unguarded, {} partial, {} guarded, {} read-only; scanned {} files, {} lines",
-        s.tools, s.destructive, s.unguarded, s.partial, s.guarded, s.read_only, stats.files, stats.lines
+        s.tools,
+        s.destructive,
+        s.unguarded,
+        s.partial,
+        s.guarded,
+        s.read_only,
+        stats.files,
+        stats.lines
     );
     let m = &inventory.maturity;
-    let _ = writeln!(out, "maturity: level {} ({}). next: {}", m.level, m.name, m.next);
+    let _ = writeln!(
+        out,
+        "maturity: level {} ({}). next: {}",
+        m.level, m.name, m.next
+    );
     out
 }
 

@@ -1,0 +1,265 @@
+//! The binary as a user runs it: exit codes, files written, bad input, determinism.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn agent_audit() -> Command {
+    Command::cargo_bin("agent-audit").unwrap()
+}
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/python")
+        .join(name)
+}
+
+/// Copies a directory tree (fixtures hold only small text files).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn scan_writes_the_inventory_and_prints_a_report() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("langchain"), dir.path());
+    std::fs::remove_file(dir.path().join("toolcalls.yaml")).unwrap();
+    agent_audit()
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("app/tools/shell.py:19: terminal"))
+        .stdout(predicate::str::contains("6 tools (4 destructive)"));
+    let written = std::fs::read_to_string(dir.path().join("toolcalls.yaml")).unwrap();
+    let expected = std::fs::read_to_string(fixture("langchain").join("toolcalls.yaml")).unwrap();
+    assert_eq!(written, expected, "a copy elsewhere gives the same bytes");
+}
+
+#[test]
+fn output_is_identical_across_runs_and_thread_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("mcp_fastmcp"), dir.path());
+    let run = |threads: &str| {
+        let out = agent_audit()
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["--format", "yaml", "--no-write"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        out.stdout
+    };
+    let first = run("1");
+    assert_eq!(first, run("2"));
+    assert_eq!(first, run("4"));
+    assert_eq!(first, run("4"));
+}
+
+#[test]
+fn formats_and_output_file() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("smolagents"), dir.path());
+    let out_file = dir.path().join("report.json");
+    agent_audit()
+        .args(["--format", "json", "--no-write", "--output"])
+        .arg(&out_file)
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout("");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out_file).unwrap()).unwrap();
+    assert_eq!(json["schema"], "agent-audit/v1");
+    assert_eq!(json["summary"]["tools"], 3);
+    agent_audit()
+        .args(["scan", "--format", "yaml", "-o", "-", "--no-write"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("schema: agent-audit/v1\n"));
+}
+
+#[test]
+fn no_write_leaves_the_tree_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("autogen"), dir.path());
+    std::fs::remove_file(dir.path().join("toolcalls.yaml")).unwrap();
+    agent_audit()
+        .arg("--no-write")
+        .arg(dir.path())
+        .assert()
+        .success();
+    assert!(!dir.path().join("toolcalls.yaml").exists());
+}
+
+#[test]
+fn include_and_exclude_globs() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("langchain"), dir.path());
+    let names = |args: &[&str]| {
+        let out = agent_audit()
+            .args(["--format", "json", "--no-write"])
+            .args(args)
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut names: Vec<String> = json["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap().to_string())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(names(&["--exclude", "app/tools/**"]).len(), 5);
+    assert_eq!(names(&["--include", "app/tools/**"]), vec!["terminal"]);
+}
+
+#[test]
+fn bad_files_do_not_stop_the_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(
+        root.join("tools.py"),
+        "from langchain_core.tools import tool\nimport os\n\n@tool\ndef wipe(p: str) -> str:\n    \"\"\"Wipe.\"\"\"\n    os.remove(p)\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("broken.py"), "def broken(:\n    return ((\n").unwrap();
+    std::fs::write(root.join("empty.py"), "").unwrap();
+    std::fs::write(root.join("latin1.py"), b"# caf\xe9\nx = 1\n").unwrap();
+    std::fs::write(root.join("binary.py"), [0u8, 159, 146, 150, 0, 1, 2]).unwrap();
+    let deep = format!("x = {}1{}\n", "(".repeat(5000), ")".repeat(5000));
+    std::fs::write(root.join("deep.py"), deep).unwrap();
+    let calls = format!("y = {}0{}\n", "f(".repeat(3000), ")".repeat(3000));
+    std::fs::write(root.join("calls.py"), calls).unwrap();
+    std::fs::create_dir(root.join("loop")).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(root, root.join("loop/back")).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("/etc", root.join("outside")).unwrap();
+    agent_audit()
+        .arg(root)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("tools.py:5: wipe"))
+        .stderr(predicate::str::contains("broken.py:1: syntax error"))
+        .stderr(predicate::str::contains("binary.py: skipped: binary file"))
+        .stderr(predicate::str::contains("latin1.py: not valid UTF-8"));
+    assert!(root.join("toolcalls.yaml").exists());
+}
+
+#[test]
+fn large_files_are_skipped_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("agent-audit.toml"),
+        "[scan]\nmax_file_size = 100\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("big.py"), "x = 1\n".repeat(100)).unwrap();
+    agent_audit()
+        .arg("--no-write")
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "big.py: skipped: larger than the size limit",
+        ));
+}
+
+#[test]
+fn default_skips_dependencies_but_not_examples() {
+    let dir = tempfile::tempdir().unwrap();
+    let tool = "from langchain_core.tools import tool\n\n@tool\ndef t() -> str:\n    \"\"\"T.\"\"\"\n    return ''\n";
+    for sub in [
+        "node_modules/x",
+        ".venv/lib",
+        "build",
+        "examples",
+        "scripts",
+        "samples",
+    ] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        std::fs::write(dir.path().join(sub).join("agent.py"), tool).unwrap();
+    }
+    std::fs::create_dir_all(dir.path().join("env2")).unwrap();
+    std::fs::write(dir.path().join("env2/pyvenv.cfg"), "home = /usr\n").unwrap();
+    std::fs::write(dir.path().join("env2/agent.py"), tool).unwrap();
+    let out = agent_audit()
+        .args(["--format", "json", "--no-write"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut files: Vec<&str> = json["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["file"].as_str().unwrap())
+        .collect();
+    files.sort();
+    assert_eq!(
+        files,
+        vec!["examples/agent.py", "samples/agent.py", "scripts/agent.py"]
+    );
+}
+
+#[test]
+fn a_missing_path_is_a_usage_error() {
+    agent_audit()
+        .arg("/definitely/not/here")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("does not exist"));
+}
+
+#[test]
+fn an_invalid_config_is_an_input_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("agent-audit.toml"),
+        "[[tool]]\nkind = \"decorator\"\nframework = \"x\"\ncalls = [\"a.b(\"]\n",
+    )
+    .unwrap();
+    agent_audit()
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid pattern `a.b(`"));
+    std::fs::write(dir.path().join("agent-audit.toml"), "[scan\n").unwrap();
+    agent_audit()
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("agent-audit.toml"));
+    agent_audit()
+        .arg("--config")
+        .arg(dir.path().join("nope.toml"))
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read config"));
+}
+
+#[test]
+fn help_and_version() {
+    agent_audit()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("--no-write"));
+    agent_audit().arg("--version").assert().success();
+    agent_audit().arg("--format=nope").assert().code(2);
+}
