@@ -39,7 +39,9 @@ pub fn scan(
     options: &WalkOptions,
     catalog: &Catalog,
 ) -> Result<ScanOutput, WalkError> {
+    let mut timer = PhaseTimer::from_env();
     let (sources, skipped) = walk(root, options)?;
+    timer.lap("walk");
     let mut notes: Vec<Note> = skipped
         .into_iter()
         .map(|Skipped { path, reason }| Note {
@@ -59,12 +61,15 @@ pub fn scan(
         notes.extend(note);
         files.extend(facts);
     }
+    timer.lap("read + parse + facts");
     let stats = Stats {
         files: files.len(),
         lines: files.iter().map(|f| u64::from(f.lines)).sum(),
     };
     let project = Project::new(files, &prefix);
+    timer.lap("link");
     let tools = assess_project(&project, catalog);
+    timer.lap("detect + effects + assess");
     notes.sort();
     Ok(ScanOutput {
         tools,
@@ -131,5 +136,25 @@ pub fn inventory(tools: Vec<Tool>, state: InventoryState) -> Inventory {
         summary: summarize(&tools),
         maturity: maturity::assess(&tools, state),
         tools,
+    }
+}
+
+/// Phase timings on standard error when `AGENT_AUDIT_TIMINGS` is set (for the benchmark).
+struct PhaseTimer {
+    last: Option<std::time::Instant>,
+}
+
+impl PhaseTimer {
+    fn from_env() -> Self {
+        PhaseTimer {
+            last: std::env::var_os("AGENT_AUDIT_TIMINGS").map(|_| std::time::Instant::now()),
+        }
+    }
+
+    fn lap(&mut self, phase: &str) {
+        if let Some(last) = self.last {
+            eprintln!("timing: {phase}: {:.3} s", last.elapsed().as_secs_f64());
+            self.last = Some(std::time::Instant::now());
+        }
     }
 }
