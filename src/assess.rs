@@ -9,16 +9,17 @@ use crate::effects::branch_label;
 use crate::effects::direct_effects;
 use crate::link::Project;
 use crate::model::{Declared, Effect, Finding, Guard, Summary, Tool, Verdict};
+use crate::note::Note;
 
 /// Detects and assesses every tool in the project, sorted by file, line and name.
-pub fn assess_project(project: &Project, catalog: &Catalog) -> Vec<Tool> {
+pub fn assess_project(project: &Project, catalog: &Catalog, notes: &mut Vec<Note>) -> Vec<Tool> {
     let mut languages: Vec<_> = project.files.iter().map(|f| f.language).collect();
     languages.sort();
     languages.dedup();
     let mut tools = Vec::new();
     for language in languages {
         let lang_catalog = catalog.language(language);
-        for detected in detect(project, language, lang_catalog) {
+        for detected in detect(project, language, lang_catalog, notes) {
             let effects = direct_effects(project, lang_catalog, &detected);
             tools.push(build_tool(project, &detected, effects));
         }
@@ -101,12 +102,13 @@ fn location(project: &Project, entry: &Entry) -> (String, String, u32) {
             func,
             dispatch,
             target,
+            shared_target,
         } => match target {
-            Some((f, g)) => {
+            Some((f, g)) if !shared_target => {
                 let (path, line) = at(f, g);
                 (project.files[f].functions[g].qualname.clone(), path, line)
             }
-            None => {
+            _ => {
                 let facts = &project.files[file];
                 (
                     branch_label(project, file, func, dispatch),
@@ -120,11 +122,16 @@ fn location(project: &Project, entry: &Entry) -> (String, String, u32) {
             project.files[file].path.clone(),
             span.start_line,
         ),
-        Entry::Registration { file, call, .. } => {
+        Entry::Registration {
+            file,
+            call,
+            ref code,
+            ..
+        } => {
             let facts = &project.files[file];
             let call = &facts.calls[call];
             (
-                call.callee_text.clone(),
+                code.clone().unwrap_or_else(|| call.callee_text.clone()),
                 facts.path.clone(),
                 call.span.start_line,
             )

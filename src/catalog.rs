@@ -32,6 +32,18 @@ pub struct CatalogFile {
     pub effect: Vec<EffectRuleDef>,
     #[serde(default)]
     pub tool: Vec<ToolRuleDef>,
+    #[serde(default)]
+    pub passthrough: Vec<PassthroughDef>,
+}
+
+/// `[[passthrough]]`: calls that return their first argument (`contextlib.closing(conn)`), so
+/// the linker sees through them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PassthroughDef {
+    pub calls: Vec<String>,
+    #[serde(default)]
+    pub language: Option<Language>,
 }
 
 /// `[[effect]]`: calls matching any pattern in `calls` have this effect.
@@ -190,6 +202,8 @@ impl ToolRule {
 pub struct LanguageCatalog {
     pub effects: Vec<EffectRule>,
     pub tools: Vec<ToolRule>,
+    /// Calls that return their first argument.
+    pub passthrough: Vec<Pattern>,
     /// Effect (rule, pattern) pairs by the literal last name the pattern requires.
     effects_by_name: HashMap<String, Vec<(usize, usize)>>,
     /// Effect patterns whose last name is a glob: tried for every call.
@@ -283,6 +297,12 @@ impl Catalog {
                 classify: def.classify,
                 argument: def.argument.clone(),
             });
+        }
+        for def in &file.passthrough {
+            if filter_by_language && def.language.is_some_and(|l| l != language) {
+                continue;
+            }
+            lang.passthrough.extend(compile(&def.calls)?);
         }
         for def in &file.tool {
             if filter_by_language && def.language.is_some_and(|l| l != language) {

@@ -147,7 +147,9 @@ fn run_scan(args: &ScanArgs) -> miette::Result<ExitCode> {
     if !args.no_write {
         write_if_changed(&inventory_path, &yaml)?;
     }
-    for note in &output.notes {
+    // The text report lists notes itself; other formats keep standard output machine-readable.
+    let notes_on_stderr = args.format != Format::Text || args.output.is_some();
+    for note in output.notes.iter().filter(|_| notes_on_stderr) {
         let at = match note.line {
             Some(line) => format!("{}:{}", note.path, line),
             None => note.path.clone(),

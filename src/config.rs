@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::catalog::{CatalogFile, EffectRuleDef, ToolRuleDef};
+use crate::catalog::{CatalogFile, EffectRuleDef, PassthroughDef, ToolRuleDef};
 
 pub const CONFIG_FILE: &str = "agent-audit.toml";
 
@@ -19,6 +19,9 @@ pub struct Config {
     /// Extra effect rules, same shape as `queries/<lang>/effects.toml`.
     #[serde(default)]
     pub effect: Vec<EffectRuleDef>,
+    /// Extra calls that return their first argument.
+    #[serde(default)]
+    pub passthrough: Vec<PassthroughDef>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -37,6 +40,7 @@ impl Config {
         CatalogFile {
             effect: self.effect.clone(),
             tool: self.tool.clone(),
+            passthrough: self.passthrough.clone(),
         }
     }
 }

@@ -7,6 +7,7 @@ use crate::catalog::{ArgSpec, LanguageCatalog, ToolKind, ToolRule};
 use crate::facts::{CallExpr, Expr, Language};
 use crate::link::{Project, Sym};
 use crate::model::{Category, Declared};
+use crate::note::Note;
 use crate::pattern::ApiPath;
 
 /// The code that runs when the model calls a tool.
@@ -20,12 +21,14 @@ pub enum Entry {
         class: usize,
         methods: Vec<(usize, usize)>,
     },
-    /// One branch of a dispatcher. `target` is the function the branch calls, if any.
+    /// One branch of a dispatcher. `target` is the function the branch calls, if any; when
+    /// several branches call the same function the branch itself is where the tool is reported.
     Branch {
         file: usize,
         func: usize,
         dispatch: usize,
         target: Option<(usize, usize)>,
+        shared_target: bool,
     },
     /// An inline function (lambda) passed to a registration; `span` is the lambda.
     Lambda {
@@ -33,11 +36,13 @@ pub enum Entry {
         call: usize,
         span: crate::facts::Span,
     },
-    /// A registration with no code of its own in the tree (an agent used as a tool).
+    /// A registration whose code is not in the tree: an agent used as a tool, or a handler
+    /// from a library (`func=chain.run`, then `code` is that handler as written).
     Registration {
         file: usize,
         call: usize,
         effect: Option<Category>,
+        code: Option<String>,
     },
 }
 
@@ -52,10 +57,12 @@ pub struct DetectedTool {
 }
 
 /// Finds every tool in the project's files of `language`.
+/// Registrations whose code cannot be found are not guessed at: they become `notes`.
 pub fn detect(
     project: &Project,
     language: Language,
     catalog: &LanguageCatalog,
+    notes: &mut Vec<Note>,
 ) -> Vec<DetectedTool> {
     let mut tools = Vec::new();
     let files: Vec<usize> = (0..project.files.len())
@@ -74,7 +81,7 @@ pub fn detect(
         .collect();
     for &file in &files {
         decorated(project, catalog, file, &schemas, &mut tools);
-        registration_calls(project, catalog, file, &mut tools);
+        registration_calls(project, catalog, file, &mut tools, notes);
     }
     tools.retain(|t| match t.entry {
         Entry::Function { file, func } => !class_methods.contains(&(file, func)),
@@ -249,6 +256,7 @@ fn dispatched(
     else {
         return;
     };
+    let first_new = tools.len();
     for (d, dispatch) in facts.dispatches.iter().enumerate() {
         if dispatch.scope != Some(func) || dispatch.subject != subject.name {
             continue;
@@ -272,6 +280,7 @@ fn dispatched(
                 func,
                 dispatch: d,
                 target,
+                shared_target: false,
             },
             description: schema.and_then(|s| s.description.clone()).or_else(|| {
                 target.and_then(|(f, g)| {
@@ -284,6 +293,23 @@ fn dispatched(
             declared: schema.and_then(|s| s.declared.clone()),
         });
     }
+    let targets: Vec<(usize, usize)> = tools[first_new..]
+        .iter()
+        .filter_map(|t| match t.entry {
+            Entry::Branch { target, .. } => target,
+            _ => None,
+        })
+        .collect();
+    for tool in &mut tools[first_new..] {
+        if let Entry::Branch {
+            target: Some(target),
+            ref mut shared_target,
+            ..
+        } = tool.entry
+        {
+            *shared_target = targets.iter().filter(|&&t| t == target).count() > 1;
+        }
+    }
 }
 
 fn registration_calls(
@@ -291,6 +317,7 @@ fn registration_calls(
     catalog: &LanguageCatalog,
     file: usize,
     tools: &mut Vec<DetectedTool>,
+    notes: &mut Vec<Note>,
 ) {
     let rules: Vec<&ToolRule> = catalog.tool_rules(ToolKind::Call).collect();
     let facts = &project.files[file];
@@ -309,11 +336,30 @@ fn registration_calls(
             Some(handler) => {
                 match project.resolve(file, call.scope, handler, call.span.start_byte) {
                     Sym::Function { file: f, func } => Entry::Function { file: f, func },
-                    _ => Entry::Registration {
-                        file,
-                        call: c,
-                        effect: rule.def.effect,
-                    },
+                    // The code is outside the tree (`func=chain.run`): the tool is still
+                    // real when it has a name of its own; otherwise it cannot be told apart.
+                    _ if arg_str(project, file, call.scope, rule.def.name.as_ref(), args)
+                        .is_some() =>
+                    {
+                        Entry::Registration {
+                            file,
+                            call: c,
+                            effect: rule.def.effect,
+                            code: Some(handler.display()),
+                        }
+                    }
+                    _ => {
+                        notes.push(Note {
+                            path: facts.path.clone(),
+                            line: Some(call.span.start_line),
+                            message: format!(
+                                "{} registers a tool whose name and code could not be found: `{}`",
+                                rule.def.framework,
+                                handler.display()
+                            ),
+                        });
+                        continue;
+                    }
                 }
             }
             None if rule.def.handler.is_some() => continue,
@@ -321,6 +367,7 @@ fn registration_calls(
                 file,
                 call: c,
                 effect: rule.def.effect,
+                code: None,
             },
         };
         let function = match entry {

@@ -12,7 +12,8 @@ struct Body {
     scope: Option<usize>,
     /// Only calls inside this span (a dispatcher branch, a lambda).
     within: Option<Span>,
-    label: String,
+    /// The chain from the tool's entry to this code.
+    via: Vec<String>,
 }
 
 /// The effects of the code a tool runs, in source order.
@@ -38,6 +39,7 @@ pub fn direct_effects(
         file,
         call,
         effect: Some(category),
+        ..
     } = tool.entry
     {
         let facts = &project.files[file];
@@ -60,11 +62,12 @@ pub fn direct_effects(
 }
 
 fn bodies(project: &Project, entry: &Entry) -> Vec<Body> {
+    let qualname = |file: usize, func: usize| project.files[file].functions[func].qualname.clone();
     let function_body = |file: usize, func: usize| Body {
         file,
         scope: Some(func),
         within: None,
-        label: project.files[file].functions[func].qualname.clone(),
+        via: vec![qualname(file, func)],
     };
     match *entry {
         Entry::Function { file, func } => vec![function_body(file, func)],
@@ -77,17 +80,24 @@ fn bodies(project: &Project, entry: &Entry) -> Vec<Body> {
             func,
             dispatch,
             target,
+            ..
         } => {
             let facts = &project.files[file];
             let d = &facts.dispatches[dispatch];
+            let branch = branch_label(project, file, func, dispatch);
             let mut out = vec![Body {
                 file,
                 scope: Some(func),
                 within: Some(d.span),
-                label: branch_label(project, file, func, dispatch),
+                via: vec![branch.clone()],
             }];
             if let Some((f, g)) = target {
-                out.push(function_body(f, g));
+                out.push(Body {
+                    file: f,
+                    scope: Some(g),
+                    within: None,
+                    via: vec![branch, qualname(f, g)],
+                });
             }
             out
         }
@@ -97,7 +107,7 @@ fn bodies(project: &Project, entry: &Entry) -> Vec<Body> {
                 file,
                 scope: facts.calls[call].scope,
                 within: Some(span),
-                label: "<lambda>".into(),
+                via: vec!["<lambda>".into()],
             }]
         }
         Entry::Registration { .. } => Vec::new(),
@@ -137,6 +147,6 @@ fn call_effect(
         api: path.to_string(),
         file: project.files[file].path.clone(),
         line: call.span.start_line,
-        via: vec![body.label.clone()],
+        via: body.via.clone(),
     })
 }

@@ -15,6 +15,7 @@ pub mod lang;
 pub mod link;
 pub mod maturity;
 pub mod model;
+pub mod note;
 pub mod pattern;
 pub mod report;
 pub mod scan;

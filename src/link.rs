@@ -9,8 +9,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::facts::{Expr, FileFacts};
-use crate::pattern::{ApiPath, Step};
+use crate::catalog::Catalog;
+use crate::facts::{Expr, FileFacts, Language};
+use crate::pattern::{ApiPath, Pattern, Step};
 
 /// Resolution stops this deep (chains of aliases, re-exports and attribute types).
 const MAX_DEPTH: usize = 24;
@@ -68,12 +69,14 @@ pub struct Project {
     index: Vec<FileIndex>,
     /// Dotted module suffix → (file, depth of the directory that would be on `sys.path`).
     modules: HashMap<String, Vec<(usize, usize)>>,
+    /// Per language, calls that return their first argument.
+    passthrough: HashMap<Language, Vec<Pattern>>,
 }
 
 impl Project {
     /// Links `files`. `package_prefix` is the package the scan root sits in (see
     /// [`crate::lang::python_package_prefix`]); module names already carry it.
-    pub fn new(files: Vec<FileFacts>, package_prefix: &str) -> Self {
+    pub fn new(files: Vec<FileFacts>, package_prefix: &str, catalog: &Catalog) -> Self {
         let index = files.iter().map(build_index).collect();
         let prefix_len = if package_prefix.is_empty() {
             0
@@ -81,10 +84,15 @@ impl Project {
             package_prefix.split('.').count()
         };
         let modules = build_module_index(&files, prefix_len);
+        let passthrough = Language::ALL
+            .iter()
+            .map(|&l| (l, catalog.language(l).passthrough.clone()))
+            .collect();
         Project {
             files,
             index,
             modules,
+            passthrough,
         }
     }
 
@@ -217,6 +225,11 @@ impl Project {
             }
             Expr::Call(call) => match self.resolve_expr(file, scope, &call.callee, at, d) {
                 Sym::Class { file, class } => Sym::Instance { file, class },
+                Sym::External(path) if self.is_passthrough(file, &path) => match call.positional(0)
+                {
+                    Some(inner) => self.resolve_expr(file, scope, inner, at, d),
+                    None => Sym::Unknown,
+                },
                 Sym::External(path) => {
                     let first = call
                         .positional(0)
@@ -232,6 +245,12 @@ impl Project {
             },
             _ => Sym::Unknown,
         }
+    }
+
+    fn is_passthrough(&self, file: usize, path: &ApiPath) -> bool {
+        self.passthrough
+            .get(&self.files[file].language)
+            .is_some_and(|patterns| patterns.iter().any(|p| p.matches(path)))
     }
 
     fn this(&self, file: usize, scope: Option<usize>) -> Sym {
@@ -624,6 +643,7 @@ mod tests {
         Project::new(
             files.iter().map(|(p, s)| python::parse(p, s, "")).collect(),
             "",
+            &Catalog::builtin(),
         )
     }
 

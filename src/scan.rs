@@ -11,15 +11,8 @@ use crate::lang;
 use crate::link::Project;
 use crate::maturity::{self, InventoryState};
 use crate::model::{Inventory, SCHEMA, Tool};
+pub use crate::note::Note;
 use crate::walk::{Skipped, SourceFile, WalkError, WalkOptions, walk};
-
-/// Something the user should know about the scan that did not stop it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Note {
-    pub path: String,
-    pub line: Option<u32>,
-    pub message: String,
-}
 
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Stats {
@@ -66,9 +59,9 @@ pub fn scan(
         files: files.len(),
         lines: files.iter().map(|f| u64::from(f.lines)).sum(),
     };
-    let project = Project::new(files, &prefix);
+    let project = Project::new(files, &prefix, catalog);
     timer.lap("link");
-    let tools = assess_project(&project, catalog);
+    let tools = assess_project(&project, catalog, &mut notes);
     timer.lap("detect + effects + assess");
     notes.sort();
     Ok(ScanOutput {

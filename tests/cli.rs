@@ -154,9 +154,18 @@ fn bad_files_do_not_stop_the_scan() {
         .assert()
         .success()
         .stdout(predicate::str::contains("tools.py:5: wipe"))
-        .stderr(predicate::str::contains("broken.py:1: syntax error"))
-        .stderr(predicate::str::contains("binary.py: skipped: binary file"))
-        .stderr(predicate::str::contains("latin1.py: not valid UTF-8"));
+        .stdout(predicate::str::contains("broken.py:1: syntax error"))
+        .stdout(predicate::str::contains("binary.py: skipped: binary file"))
+        .stdout(predicate::str::contains("latin1.py: not valid UTF-8"));
+    // Other formats keep standard output clean and warn on standard error.
+    agent_audit()
+        .args(["--format", "json", "--no-write"])
+        .arg(root)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: broken.py:1: syntax error",
+        ));
     assert!(root.join("toolcalls.yaml").exists());
 }
 
