@@ -56,23 +56,25 @@ pub fn module_name(rel_path: &str) -> String {
     without_init.replace('/', ".")
 }
 
-/// Parses `source` into a syntax tree and nothing else: the baseline the benchmark compares a
-/// full scan with. Returns the number of nodes with errors (0 or more) so the work is not
-/// optimised away.
-pub fn parse_tree_only(source: &str) -> usize {
-    let compiled = compiled();
+/// Parses with this thread's parser (created on first use).
+fn parse_tree(source: &str) -> Option<tree_sitter::Tree> {
     PARSER.with(|cell| {
         let mut slot = cell.borrow_mut();
         let parser = slot.get_or_insert_with(|| {
             let mut p = Parser::new();
-            p.set_language(&compiled.language)
+            p.set_language(&compiled().language)
                 .expect("tree-sitter-python is ABI compatible");
             p
         });
-        parser
-            .parse(source, None)
-            .map_or(0, |t| usize::from(t.root_node().has_error()))
+        parser.parse(source, None)
     })
+}
+
+/// Parses `source` into a syntax tree and nothing else: the baseline the benchmark compares a
+/// full scan with. Returns the number of nodes with errors (0 or more) so the work is not
+/// optimised away.
+pub fn parse_tree_only(source: &str) -> usize {
+    parse_tree(source).map_or(0, |t| usize::from(t.root_node().has_error()))
 }
 
 /// Parses one file. `package_prefix` is the dotted package the scan root itself sits in
@@ -83,16 +85,7 @@ pub fn parse(rel_path: &str, source: &str, package_prefix: &str) -> FileFacts {
     let mut facts = FileFacts::new(rel_path.to_string(), Language::Python, module);
     facts.lines = source.lines().count() as u32;
     let compiled = compiled();
-    let tree = PARSER.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        let parser = slot.get_or_insert_with(|| {
-            let mut p = Parser::new();
-            p.set_language(&compiled.language)
-                .expect("tree-sitter-python is ABI compatible");
-            p
-        });
-        parser.parse(source, None)
-    });
+    let tree = parse_tree(source);
     let Some(tree) = tree else {
         facts.syntax_error_line = Some(1);
         return facts;

@@ -86,16 +86,13 @@ fn render_tool(out: &mut String, tool: &Tool) {
         let _ = writeln!(out, "    finding: {}", finding.message);
     }
     if tool.verdict == Verdict::Unguarded {
-        let what: Vec<&str> = {
-            let mut v: Vec<&str> = tool
-                .effects
-                .iter()
-                .filter(|e| e.category.changes_state())
-                .map(|e| e.category.as_str())
-                .collect();
-            v.dedup();
-            v
-        };
+        let what: std::collections::BTreeSet<&str> = tool
+            .effects
+            .iter()
+            .filter(|e| e.category.changes_state())
+            .map(|e| e.category.as_str())
+            .collect();
+        let what: Vec<&str> = what.into_iter().collect();
         let _ = writeln!(
             out,
             "    missing: no approval, confirmation or other guard before {}",
