@@ -473,15 +473,20 @@ impl Project {
     }
 }
 
-/// The binding in force at byte `at`: the last one before it, else the first.
-fn pick(bindings: &[Binding], facts: &FileFacts, at: usize) -> Binding {
-    let start = |b: &Binding| match *b {
+/// Where a binding starts in the file, for ordering.
+fn binding_start(binding: &Binding, facts: &FileFacts) -> usize {
+    match *binding {
         Binding::Function(f) => facts.functions[f].span.start_byte,
         Binding::Class(c) => facts.classes[c].span.start_byte,
         Binding::Assign(a) => facts.assignments[a].span.start_byte,
         // Imports carry lines only; they come first in practice.
         Binding::Import(_) => 0,
-    };
+    }
+}
+
+/// The binding in force at byte `at`: the last one before it, else the first.
+fn pick(bindings: &[Binding], facts: &FileFacts, at: usize) -> Binding {
+    let start = |b: &Binding| binding_start(b, facts);
     bindings
         .iter()
         .rev()
@@ -580,12 +585,7 @@ fn build_index(facts: &FileFacts) -> FileIndex {
         }
     }
     // Source order within each binding list.
-    let start = |b: &Binding| match *b {
-        Binding::Function(f) => facts.functions[f].span.start_byte,
-        Binding::Class(c) => facts.classes[c].span.start_byte,
-        Binding::Assign(a) => facts.assignments[a].span.start_byte,
-        Binding::Import(_) => 0,
-    };
+    let start = |b: &Binding| binding_start(b, facts);
     for list in index.globals.values_mut().chain(index.locals.values_mut()) {
         list.sort_by_key(start);
     }
