@@ -49,8 +49,8 @@ pub enum Expr {
     Attr(Box<Expr>, String),
     /// `callee(args)`
     Call(Box<CallExpr>),
-    /// `base[...]`
-    Subscript(Box<Expr>),
+    /// `base[index, ...]`
+    Subscript(Box<Expr>, Vec<Expr>),
     Str(String),
     Num(String),
     Bool(bool),
@@ -129,7 +129,7 @@ impl Expr {
             Expr::This => "self".into(),
             Expr::Attr(base, attr) => format!("{}.{}", base.display(), attr),
             Expr::Call(call) => format!("{}()", call.callee.display()),
-            Expr::Subscript(base) => format!("{}[]", base.display()),
+            Expr::Subscript(base, _) => format!("{}[]", base.display()),
             Expr::Str(s) => format!("{s:?}"),
             Expr::Num(n) => n.clone(),
             Expr::Bool(b) => b.to_string(),
@@ -237,6 +237,41 @@ pub struct Dispatch {
     pub scope: Option<usize>,
 }
 
+/// How a block of code leaves when it has run to its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// `raise` / `throw`
+    Raise,
+    /// `return`
+    Return,
+    /// `continue` / `break`: the rest of the loop body is skipped.
+    Loop,
+}
+
+/// A test that decides whether code runs: `if cond: ...`, `elif`, `assert cond`.
+///
+/// The guard judge reads these: a check whose body leaves the function stops everything
+/// after it; a check gates the code in its `body` and `orelse`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    /// The whole statement.
+    pub span: Span,
+    /// The test expression.
+    pub condition: Span,
+    /// Identifiers and attribute names in the test, in order (`not self.root_dir` gives
+    /// `self`, `root_dir`).
+    pub words: Vec<String>,
+    /// The first line of the statement, whitespace collapsed, for evidence.
+    pub text: String,
+    /// How the body leaves, when it always does (`assert` raises).
+    pub exit: Option<Exit>,
+    /// Runs only when the test holds.
+    pub body: Option<Span>,
+    /// Runs only when the test fails (`else`, `elif`).
+    pub orelse: Option<Span>,
+    pub scope: Option<usize>,
+}
+
 /// Everything the analysis knows about one file.
 #[derive(Debug, Clone)]
 pub struct FileFacts {
@@ -251,6 +286,10 @@ pub struct FileFacts {
     pub calls: Vec<Call>,
     pub assignments: Vec<Assignment>,
     pub dispatches: Vec<Dispatch>,
+    pub checks: Vec<Check>,
+    /// Code that may not run every time the code around it does: branches, loop bodies,
+    /// exception handlers, the right side of `and`/`or`, comprehensions, lambdas.
+    pub regions: Vec<Span>,
     /// The first line with a syntax error, if any (analysis still ran on what parsed).
     pub syntax_error_line: Option<u32>,
     /// Inline suppression and similar comments could go here later.
@@ -269,6 +308,8 @@ impl FileFacts {
             calls: Vec::new(),
             assignments: Vec::new(),
             dispatches: Vec::new(),
+            checks: Vec::new(),
+            regions: Vec::new(),
             syntax_error_line: None,
             lines: 0,
         }

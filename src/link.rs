@@ -239,7 +239,7 @@ impl Project {
                 }
                 _ => Sym::Unknown,
             },
-            Expr::Subscript(base) => match self.resolve_expr(file, scope, base, at, d) {
+            Expr::Subscript(base, _) => match self.resolve_expr(file, scope, base, at, d) {
                 Sym::External(path) => Sym::External(path.with(Step::Index)),
                 _ => Sym::Unknown,
             },
@@ -463,6 +463,16 @@ impl Project {
         let ty = match ty {
             // Forward references: `"Database"`.
             Expr::Str(s) if is_dotted_identifier(s) => dotted_expr(s),
+            // `Optional[Database]`, `Annotated[Database, ...]`: the wrapped type.
+            Expr::Subscript(base, index)
+                if matches!(base.last_name(), Some("Optional" | "Annotated")) =>
+            {
+                return match index.first() {
+                    Some(inner) => self.instance_of(file, scope, inner, depth + 1),
+                    None => Sym::Unknown,
+                };
+            }
+            Expr::Subscript(..) => return Sym::Unknown,
             other => other.clone(),
         };
         match self.resolve_expr(file, scope, &ty, 0, depth + 1) {

@@ -21,3 +21,22 @@
 (if_statement condition: (comparison_operator)) @dispatch
 (elif_clause condition: (comparison_operator)) @dispatch
 (case_clause) @dispatch
+
+; Checks that may stop or gate what follows: `if`, `elif`, `assert`
+(if_statement) @check
+(elif_clause) @check
+(assert_statement) @check
+
+; Code that does not run every time the code around it does
+(for_statement) @loop
+(while_statement) @loop
+(except_clause) @region
+(case_clause) @region
+(lambda) @region
+(list_comprehension) @region
+(set_comprehension) @region
+(dictionary_comprehension) @region
+(generator_expression) @region
+(conditional_expression) @branches
+(boolean_operator) @branches
+(try_statement) @try

@@ -44,7 +44,7 @@ pub fn warm_up() {
     python::warm_up();
 }
 
-/// Sets `scope` on calls, assignments and dispatches to the innermost function containing them.
+/// Sets `scope` on calls, assignments, dispatches and checks to the innermost function containing them.
 ///
 /// Functions nest properly, so one sweep over both lists sorted by start offset suffices.
 pub fn assign_scopes(facts: &mut FileFacts) {
@@ -72,6 +72,17 @@ pub fn assign_scopes(facts: &mut FileFacts) {
     for dispatch in &mut facts.dispatches {
         dispatch.scope = resolver.scope_of(&dispatch.span);
     }
+    resolver.reset();
+    facts
+        .checks
+        .sort_by_key(|c| (c.span.start_byte, c.span.end_byte));
+    for check in &mut facts.checks {
+        check.scope = resolver.scope_of(&check.span);
+    }
+    facts
+        .regions
+        .sort_by_key(|r| (r.start_byte, std::cmp::Reverse(r.end_byte)));
+    facts.regions.dedup();
     resolver.reset();
     facts
         .assignments

@@ -7,8 +7,8 @@ use std::sync::OnceLock;
 use tree_sitter::{Node, Parser, Query, QueryCursor, StreamingIterator};
 
 use crate::facts::{
-    Arg, Assignment, Call, CallExpr, Class, Decorator, Dispatch, Expr, Field, FileFacts, Function,
-    Import, Language, Param, Span,
+    Arg, Assignment, Call, CallExpr, Check, Class, Decorator, Dispatch, Exit, Expr, Field,
+    FileFacts, Function, Import, Language, Param, Span,
 };
 use crate::lang::assign_scopes;
 
@@ -123,6 +123,11 @@ pub fn parse(rel_path: &str, source: &str, package_prefix: &str) -> FileFacts {
             "assignment" => extractor.assignment(node),
             "with" => extractor.with_item(node),
             "dispatch" => extractor.dispatch(node),
+            "check" => extractor.check(node),
+            "loop" => extractor.loop_regions(node),
+            "region" => extractor.region(node),
+            "branches" => extractor.branches(node),
+            "try" => extractor.try_regions(node),
             _ => {}
         }
     }
@@ -598,6 +603,149 @@ impl<'a> Extractor<'a> {
         }
     }
 
+    /// `if`, `elif` and `assert`: what the test reads, what it gates and whether its body
+    /// leaves.
+    fn check(&mut self, node: Node) {
+        let Some(condition) = node
+            .child_by_field_name("condition")
+            .or_else(|| (node.kind() == "assert_statement").then(|| node.named_child(0))?)
+        else {
+            return;
+        };
+        if node.kind() == "assert_statement" {
+            self.facts.checks.push(Check {
+                span: span(node),
+                condition: span(condition),
+                words: self.words(condition),
+                text: collapse_whitespace(self.text(node), 80),
+                exit: Some(Exit::Raise),
+                body: None,
+                orelse: None,
+                scope: None,
+            });
+            return;
+        }
+        let body = node.child_by_field_name("consequence");
+        // What runs when the test fails: the `elif`/`else` clauses of this `if`, or the
+        // clauses after this `elif`.
+        let orelse = if node.kind() == "elif_clause" {
+            let first = node.next_named_sibling();
+            let mut last = first;
+            while let Some(next) = last.and_then(|n| n.next_named_sibling()) {
+                last = Some(next);
+            }
+            first.zip(last).map(|(a, b)| join_spans(span(a), span(b)))
+        } else {
+            let mut cursor = node.walk();
+            let alternatives: Vec<Node> = node
+                .children_by_field_name("alternative", &mut cursor)
+                .collect();
+            for alternative in &alternatives {
+                if alternative.kind() == "else_clause" {
+                    self.facts.regions.push(span(*alternative));
+                }
+            }
+            match (alternatives.first(), alternatives.last()) {
+                (Some(a), Some(b)) => Some(join_spans(span(*a), span(*b))),
+                _ => None,
+            }
+        };
+        if let Some(body) = body {
+            self.facts.regions.push(span(body));
+        }
+        let keyword = if node.kind() == "elif_clause" {
+            "elif"
+        } else {
+            "if"
+        };
+        let first_statement = body
+            .and_then(|b| b.named_child(0))
+            .map(|s| self.text(s))
+            .unwrap_or("");
+        let text = format!(
+            "{keyword} {}: {}",
+            self.text(condition),
+            first_statement.lines().next().unwrap_or("")
+        );
+        self.facts.checks.push(Check {
+            span: span(node),
+            condition: span(condition),
+            words: self.words(condition),
+            text: collapse_whitespace(&text, 80),
+            exit: body.and_then(block_exit),
+            body: body.map(span),
+            orelse,
+            scope: None,
+        });
+    }
+
+    /// Identifiers and attribute names in an expression, in source order (bounded).
+    fn words(&self, node: Node) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut cursor = node.walk();
+        let mut visited = 0;
+        loop {
+            let n = cursor.node();
+            visited += 1;
+            if n.kind() == "identifier" {
+                out.push(self.text(n).to_string());
+            }
+            if visited < 256 && n.kind() != "string" && cursor.goto_first_child() {
+                continue;
+            }
+            loop {
+                if cursor.node() == node {
+                    return out;
+                }
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    return out;
+                }
+            }
+        }
+    }
+
+    /// A loop body (and its `else`) may run zero times.
+    fn loop_regions(&mut self, node: Node) {
+        if let Some(body) = node.child_by_field_name("body") {
+            self.facts.regions.push(span(body));
+        }
+        if let Some(alternative) = node.child_by_field_name("alternative") {
+            self.facts.regions.push(span(alternative));
+        }
+    }
+
+    fn region(&mut self, node: Node) {
+        self.facts.regions.push(span(node));
+    }
+
+    /// `a if c else b` runs one of `a` and `b`; `x and y` may skip `y`.
+    fn branches(&mut self, node: Node) {
+        if node.kind() == "boolean_operator" {
+            if let Some(right) = node.child_by_field_name("right") {
+                self.facts.regions.push(span(right));
+            }
+            return;
+        }
+        for i in [0, 2] {
+            if let Some(branch) = node.named_child(i) {
+                self.facts.regions.push(span(branch));
+            }
+        }
+    }
+
+    /// A `try`'s `else` runs only when nothing was raised (its handlers are regions of their own).
+    fn try_regions(&mut self, node: Node) {
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            if child.kind() == "else_clause" {
+                self.facts.regions.push(span(child));
+            }
+        }
+    }
+
     fn comparison_operator(&self, node: Node) -> Option<&'a str> {
         let mut cursor = node.walk();
         node.children(&mut cursor)
@@ -670,7 +818,14 @@ impl<'a> Extractor<'a> {
                 Expr::Call(Box::new(CallExpr { callee, args }))
             }
             "subscript" => match node.child_by_field_name("value") {
-                Some(value) => Expr::Subscript(Box::new(self.expr(value, d))),
+                Some(value) => {
+                    let mut cursor = node.walk();
+                    let index = node
+                        .children_by_field_name("subscript", &mut cursor)
+                        .map(|i| self.expr(i, d))
+                        .collect();
+                    Expr::Subscript(Box::new(self.expr(value, d)), index)
+                }
                 None => self.other(node),
             },
             "string" => Expr::Str(self.string_content(node)),
@@ -724,7 +879,21 @@ impl<'a> Extractor<'a> {
                     None => self.other(node),
                 }
             }
-            "await" | "parenthesized_expression" => match node.named_child(0) {
+            // `Annotated[str, Field(...)]` in an annotation.
+            "generic_type" => {
+                let Some(base) = node.named_child(0) else {
+                    return self.other(node);
+                };
+                let mut index = Vec::new();
+                if let Some(params) = node.named_child(1) {
+                    let mut cursor = params.walk();
+                    for param in params.named_children(&mut cursor) {
+                        index.push(self.expr(param, d));
+                    }
+                }
+                Expr::Subscript(Box::new(self.expr(base, d)), index)
+            }
+            "await" | "parenthesized_expression" | "type" => match node.named_child(0) {
                 Some(inner) => self.expr(inner, d),
                 None => self.other(node),
             },
@@ -748,6 +917,30 @@ impl<'a> Extractor<'a> {
         let text = self.text(node);
         let short: String = text.chars().take(60).collect();
         Expr::Other(short)
+    }
+}
+
+/// How a block leaves when its last statement runs.
+fn block_exit(block: Node) -> Option<Exit> {
+    let mut cursor = block.walk();
+    let last = block
+        .named_children(&mut cursor)
+        .filter(|c| c.kind() != "comment")
+        .last()?;
+    match last.kind() {
+        "raise_statement" => Some(Exit::Raise),
+        "return_statement" => Some(Exit::Return),
+        "continue_statement" | "break_statement" => Some(Exit::Loop),
+        _ => None,
+    }
+}
+
+fn join_spans(a: Span, b: Span) -> Span {
+    Span {
+        start_line: a.start_line,
+        end_line: b.end_line,
+        start_byte: a.start_byte,
+        end_byte: b.end_byte,
     }
 }
 
@@ -825,6 +1018,51 @@ mod tests {
         assert_eq!(targets, vec![("a", "pkg.sub.a"), ("d", "pkg.b.c")]);
         let f = parse("pkg/__init__.py", "from .x import y\n", "");
         assert_eq!(f.imports[0].target, "pkg.x.y");
+    }
+
+    #[test]
+    fn checks_know_what_they_gate_and_how_they_leave() {
+        let f = parse(
+            "m.py",
+            "def f(confirm, p):\n    if not confirm:\n        raise ValueError('no')\n    for x in p:\n        if x in ALLOWED:\n            go(x)\n        elif x:\n            continue\n        else:\n            pass\n    assert p.ok\n",
+            "",
+        );
+        let summary: Vec<_> = f
+            .checks
+            .iter()
+            .map(|c| (c.text.as_str(), c.words.clone(), c.exit, c.scope))
+            .collect();
+        let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            summary,
+            vec![
+                (
+                    "if not confirm: raise ValueError('no')",
+                    words(&["confirm"]),
+                    Some(Exit::Raise),
+                    Some(0)
+                ),
+                (
+                    "if x in ALLOWED: go(x)",
+                    words(&["x", "ALLOWED"]),
+                    None,
+                    Some(0)
+                ),
+                ("elif x: continue", words(&["x"]), Some(Exit::Loop), Some(0)),
+                (
+                    "assert p.ok",
+                    words(&["p", "ok"]),
+                    Some(Exit::Raise),
+                    Some(0)
+                ),
+            ]
+        );
+        let go = f.calls.iter().find(|c| c.callee_text == "go").unwrap();
+        assert!(f.checks[1].body.unwrap().contains(&go.span));
+        assert!(!f.checks[1].orelse.unwrap().contains(&go.span));
+        // The loop body, the `if` body, the `elif` and `else` branches.
+        assert!(f.regions.iter().any(|r| r.contains(&go.span)));
+        assert_eq!(f.regions.iter().filter(|r| r.contains(&go.span)).count(), 2);
     }
 
     #[test]
