@@ -5,11 +5,11 @@ use std::collections::HashMap;
 
 use crate::catalog::Catalog;
 use crate::detect::{DetectedTool, Entry, detect};
-use crate::effects::branch_label;
-use crate::effects::direct_effects;
+use crate::guards::{Found, Judge};
 use crate::link::Project;
 use crate::model::{Declared, Effect, Finding, Guard, Summary, Tool, Verdict};
 use crate::note::Note;
+use crate::trace::{Trace, Tracer, branch_label};
 
 /// Detects and assesses every tool in the project, sorted by file, line and name.
 pub fn assess_project(project: &Project, catalog: &Catalog, notes: &mut Vec<Note>) -> Vec<Tool> {
@@ -19,9 +19,26 @@ pub fn assess_project(project: &Project, catalog: &Catalog, notes: &mut Vec<Note
     let mut tools = Vec::new();
     for language in languages {
         let lang_catalog = catalog.language(language);
+        let tracer = Tracer::new(project, lang_catalog);
+        let judge = Judge::new(project, lang_catalog);
         for detected in detect(project, language, lang_catalog, notes) {
-            let effects = direct_effects(project, lang_catalog, &detected);
-            tools.push(build_tool(project, &detected, effects));
+            let trace = tracer.trace(&detected);
+            if trace.truncated {
+                let (_, file, line) = location(project, &detected.entry);
+                notes.push(Note {
+                    path: file,
+                    line: Some(line),
+                    message: format!(
+                        "tool `{}` reaches too many functions; tracing stopped early",
+                        detected.name
+                    ),
+                });
+            }
+            let judgement = judge.judge(&detected, &trace);
+            let (effects, guards) = effects_and_guards(project, &trace, judgement.per_effect);
+            let mut tool = build_tool(project, &detected, effects, guards);
+            tool.unresolved_calls = trace.unresolved;
+            tools.push(tool);
         }
     }
     tools.sort_by(|a, b| {
@@ -31,12 +48,69 @@ pub fn assess_project(project: &Project, catalog: &Catalog, notes: &mut Vec<Note
     tools
 }
 
-fn build_tool(project: &Project, detected: &DetectedTool, effects: Vec<Effect>) -> Tool {
+/// The inventory's effects (shortest chain first, one per call site) and the tool's guards.
+fn effects_and_guards(
+    project: &Project,
+    trace: &Trace,
+    per_effect: Vec<Vec<Found>>,
+) -> (Vec<(Effect, bool)>, Vec<Guard>) {
+    let to_guard = |f: &Found| Guard {
+        kind: f.kind,
+        evidence: f.evidence.clone(),
+        file: project.files[f.file].path.clone(),
+        line: f.line,
+        strong: f.strong,
+    };
+    let mut guards: Vec<Guard> = Vec::new();
+    let mut effects: Vec<(Effect, bool)> = Vec::new();
+    for (reached, found) in trace.effects.iter().zip(per_effect) {
+        let mut kinds: Vec<_> = found.iter().map(|f| f.kind).collect();
+        kinds.sort();
+        kinds.dedup();
+        let strong = found.iter().any(|f| f.strong);
+        guards.extend(found.iter().map(to_guard));
+        effects.push((
+            Effect {
+                category: reached.category,
+                call: reached.call_text.clone(),
+                api: reached.api.clone(),
+                file: project.files[reached.file].path.clone(),
+                line: reached.line,
+                via: trace.via(reached.node),
+                guarded_by: kinds,
+            },
+            strong,
+        ));
+    }
+    effects.sort_by(|a, b| {
+        let key = |e: &Effect| (e.file.clone(), e.line, e.category, e.call.clone());
+        key(&a.0)
+            .cmp(&key(&b.0))
+            .then(a.0.via.len().cmp(&b.0.via.len()))
+    });
+    // One entry per call site: the first (shortest) chain found.
+    effects.dedup_by(|a, b| {
+        (&a.0.file, a.0.line, a.0.category, &a.0.call)
+            == (&b.0.file, b.0.line, b.0.category, &b.0.call)
+    });
+    guards.sort_by(|a, b| {
+        (&a.file, a.line, a.kind, &a.evidence).cmp(&(&b.file, b.line, b.kind, &b.evidence))
+    });
+    guards.dedup();
+    (effects, guards)
+}
+
+fn build_tool(
+    project: &Project,
+    detected: &DetectedTool,
+    effects: Vec<(Effect, bool)>,
+    guards: Vec<Guard>,
+) -> Tool {
     let (function, file, line) = location(project, &detected.entry);
     let language = project.files[entry_file(&detected.entry)].language;
-    let guards: Vec<Guard> = Vec::new();
+    let verdict = verdict(&effects);
+    let effects: Vec<Effect> = effects.into_iter().map(|(e, _)| e).collect();
     let destructive = effects.iter().any(|e| e.category.is_destructive());
-    let verdict = verdict(&effects, &guards);
     let findings = findings(detected.declared.as_ref(), &effects, destructive);
     Tool {
         id: String::new(),
@@ -53,6 +127,7 @@ fn build_tool(project: &Project, detected: &DetectedTool, effects: Vec<Effect>) 
         destructive,
         verdict,
         findings,
+        unresolved_calls: 0,
     }
 }
 
@@ -139,12 +214,18 @@ fn location(project: &Project, entry: &Entry) -> (String, String, u32) {
     }
 }
 
-/// SPEC §5. Guards are not judged yet, so every state-changing effect is unguarded.
-fn verdict(effects: &[Effect], guards: &[Guard]) -> Verdict {
-    if !effects.iter().any(|e| e.category.changes_state()) {
+/// SPEC §5, from each effect and whether a strong guard is in front of it.
+fn verdict(effects: &[(Effect, bool)]) -> Verdict {
+    let changing: Vec<&(Effect, bool)> = effects
+        .iter()
+        .filter(|(e, _)| e.category.changes_state())
+        .collect();
+    if changing.is_empty() {
         Verdict::ReadOnly
-    } else if guards.is_empty() {
+    } else if changing.iter().any(|(e, _)| e.guarded_by.is_empty()) {
         Verdict::Unguarded
+    } else if changing.iter().all(|(_, strong)| *strong) {
+        Verdict::Guarded
     } else {
         Verdict::Partial
     }
@@ -207,5 +288,6 @@ pub fn summarize(tools: &[Tool]) -> Summary {
         partial: count(Verdict::Partial),
         guarded: count(Verdict::Guarded),
         read_only: count(Verdict::ReadOnly),
+        unresolved_calls: tools.iter().map(|t| t.unresolved_calls).sum(),
     }
 }

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use serde::Deserialize;
 
 use crate::facts::{CallExpr, Expr, Language};
-use crate::model::Category;
-use crate::pattern::{ApiPath, Pattern, PatternError};
+use crate::model::{Category, GuardKind};
+use crate::pattern::{ApiPath, Glob, Pattern, PatternError};
 
 /// Built-in catalogs, one `(language, origin, text)` per file.
 const BUILTIN: &[(Language, &str, &str)] = &[
@@ -22,6 +22,11 @@ const BUILTIN: &[(Language, &str, &str)] = &[
         "queries/python/tools.toml",
         include_str!("../queries/python/tools.toml"),
     ),
+    (
+        Language::Python,
+        "queries/python/guards.toml",
+        include_str!("../queries/python/guards.toml"),
+    ),
 ];
 
 /// The tables a catalog file (or the user's config) may hold.
@@ -34,6 +39,85 @@ pub struct CatalogFile {
     pub tool: Vec<ToolRuleDef>,
     #[serde(default)]
     pub passthrough: Vec<PassthroughDef>,
+    #[serde(default)]
+    pub executor: Vec<PassthroughDef>,
+    #[serde(default)]
+    pub guard: Vec<GuardRuleDef>,
+}
+
+/// `[[guard]]`: what makes a check, call, decorator or registration a guard of one kind.
+/// `queries/python/guards.toml` documents each field.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GuardRuleDef {
+    pub kind: GuardKind,
+    #[serde(default)]
+    pub words: Vec<String>,
+    #[serde(default)]
+    pub calls: Vec<String>,
+    #[serde(default)]
+    pub decorators: Vec<String>,
+    #[serde(default)]
+    pub decorator_keywords: Vec<String>,
+    #[serde(default)]
+    pub registration_keywords: Vec<String>,
+    #[serde(default)]
+    pub effect_keywords: Vec<String>,
+    #[serde(default)]
+    pub effect_calls: Vec<String>,
+    #[serde(default)]
+    pub tool_map: Option<ToolMapDef>,
+    #[serde(default)]
+    pub schema_keywords: Vec<String>,
+    #[serde(default)]
+    pub schema_types: Vec<String>,
+    #[serde(default)]
+    pub schema_decorators: Vec<String>,
+    #[serde(default)]
+    pub anywhere: bool,
+    #[serde(default)]
+    pub tested: bool,
+    #[serde(default)]
+    pub language: Option<Language>,
+}
+
+/// A construction whose dict argument maps tool names to "guarded".
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToolMapDef {
+    pub calls: Vec<String>,
+    pub keyword: String,
+}
+
+/// A compiled `[[guard]]` rule.
+#[derive(Debug)]
+pub struct GuardRule {
+    pub kind: GuardKind,
+    pub words: Vec<Glob>,
+    pub calls: Vec<Pattern>,
+    pub decorators: Vec<Pattern>,
+    pub decorator_keywords: Vec<String>,
+    pub registration_keywords: Vec<String>,
+    pub effect_keywords: Vec<String>,
+    pub effect_calls: Vec<Pattern>,
+    pub tool_map: Option<(Vec<Pattern>, String)>,
+    pub schema_keywords: Vec<String>,
+    pub schema_types: Vec<Pattern>,
+    pub schema_decorators: Vec<Pattern>,
+    pub anywhere: bool,
+    /// The calls only count where their answer is tested (`if input(...) != "y": return`).
+    pub tested: bool,
+}
+
+impl GuardRule {
+    pub fn matches_word(&self, word: &str) -> bool {
+        let lower = word.to_ascii_lowercase();
+        self.words.iter().any(|g| g.matches(&lower))
+    }
+
+    pub fn matches_call(&self, path: &ApiPath) -> bool {
+        self.calls.iter().any(|p| p.matches(path))
+    }
 }
 
 /// `[[passthrough]]`: calls that return their first argument (`contextlib.closing(conn)`), so
@@ -204,6 +288,9 @@ pub struct LanguageCatalog {
     pub tools: Vec<ToolRule>,
     /// Calls that return their first argument.
     pub passthrough: Vec<Pattern>,
+    /// Calls that run the functions passed to them (`asyncio.to_thread(f)`).
+    pub executors: Vec<Pattern>,
+    pub guards: Vec<GuardRule>,
     /// Effect (rule, pattern) pairs by the literal last name the pattern requires.
     effects_by_name: HashMap<String, Vec<(usize, usize)>>,
     /// Effect patterns whose last name is a glob: tried for every call.
@@ -303,6 +390,41 @@ impl Catalog {
                 continue;
             }
             lang.passthrough.extend(compile(&def.calls)?);
+        }
+        for def in &file.executor {
+            if filter_by_language && def.language.is_some_and(|l| l != language) {
+                continue;
+            }
+            lang.executors.extend(compile(&def.calls)?);
+        }
+        for def in &file.guard {
+            if filter_by_language && def.language.is_some_and(|l| l != language) {
+                continue;
+            }
+            let tool_map = match &def.tool_map {
+                Some(map) => Some((compile(&map.calls)?, map.keyword.clone())),
+                None => None,
+            };
+            lang.guards.push(GuardRule {
+                kind: def.kind,
+                words: def
+                    .words
+                    .iter()
+                    .map(|w| Glob::new(&w.to_ascii_lowercase()))
+                    .collect(),
+                calls: compile(&def.calls)?,
+                decorators: compile(&def.decorators)?,
+                decorator_keywords: def.decorator_keywords.clone(),
+                registration_keywords: def.registration_keywords.clone(),
+                effect_keywords: def.effect_keywords.clone(),
+                effect_calls: compile(&def.effect_calls)?,
+                tool_map,
+                schema_keywords: def.schema_keywords.clone(),
+                schema_types: compile(&def.schema_types)?,
+                schema_decorators: compile(&def.schema_decorators)?,
+                anywhere: def.anywhere,
+                tested: def.tested,
+            });
         }
         for def in &file.tool {
             if filter_by_language && def.language.is_some_and(|l| l != language) {

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::catalog::{CatalogFile, EffectRuleDef, PassthroughDef, ToolRuleDef};
+use crate::catalog::{CatalogFile, EffectRuleDef, GuardRuleDef, PassthroughDef, ToolRuleDef};
 
 pub const CONFIG_FILE: &str = "agent-audit.toml";
 
@@ -22,6 +22,23 @@ pub struct Config {
     /// Extra calls that return their first argument.
     #[serde(default)]
     pub passthrough: Vec<PassthroughDef>,
+    /// Extra calls that run the functions passed to them.
+    #[serde(default)]
+    pub executor: Vec<PassthroughDef>,
+    /// Extra guard rules, same shape as `queries/<lang>/guards.toml`.
+    #[serde(default)]
+    pub guard: Vec<GuardRuleDef>,
+    /// How CI judges the inventory (used by maturity level 4 and the gate).
+    #[serde(default)]
+    pub gate: Option<GateConfig>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GateConfig {
+    /// `destructive-unguarded` (default), `unguarded`, `partial` or `never`.
+    #[serde(default)]
+    pub fail_on: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -41,6 +58,8 @@ impl Config {
             effect: self.effect.clone(),
             tool: self.tool.clone(),
             passthrough: self.passthrough.clone(),
+            executor: self.executor.clone(),
+            guard: self.guard.clone(),
         }
     }
 }

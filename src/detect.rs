@@ -46,9 +46,23 @@ pub enum Entry {
     },
 }
 
+/// The decorator or call that registers a tool, for what it declares (`needs_approval=True`).
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub file: usize,
+    /// The scope the registration is evaluated in.
+    pub scope: Option<usize>,
+    pub call: CallExpr,
+    pub line: u32,
+    /// The object the registration is made on (`mcp` in `@mcp.tool()`).
+    pub receiver: Option<Expr>,
+}
+
 /// A detected tool before effects and verdicts.
 #[derive(Debug, Clone)]
 pub struct DetectedTool {
+    /// The registration (decorator or call) that made it a tool, when there is one.
+    pub registration: Option<Registration>,
     pub name: String,
     pub framework: String,
     pub entry: Entry,
@@ -214,8 +228,21 @@ fn decorated(
             let Some(rule) = rules.iter().find(|r| r.matches(&path)) else {
                 continue;
             };
+            let registration = Registration {
+                file,
+                scope: function.parent,
+                call: call.cloned().unwrap_or_else(|| CallExpr {
+                    callee: target.clone(),
+                    args: Vec::new(),
+                }),
+                line: decorator.line,
+                receiver: match target {
+                    Expr::Attr(base, _) => Some((**base).clone()),
+                    _ => None,
+                },
+            };
             if rule.def.kind == ToolKind::Dispatcher {
-                dispatched(project, file, func, rule, schemas, tools);
+                dispatched(project, file, func, rule, schemas, &registration, tools);
                 continue;
             }
             let text = |spec: Option<&ArgSpec>| {
@@ -234,6 +261,7 @@ fn decorated(
                 entry: Entry::Function { file, func },
                 description,
                 declared,
+                registration: Some(registration),
             });
         }
     }
@@ -246,6 +274,7 @@ fn dispatched(
     func: usize,
     rule: &ToolRule,
     schemas: &BTreeMap<String, Schema>,
+    registration: &Registration,
     tools: &mut Vec<DetectedTool>,
 ) {
     let facts = &project.files[file];
@@ -291,6 +320,7 @@ fn dispatched(
                 })
             }),
             declared: schema.and_then(|s| s.declared.clone()),
+            registration: Some(registration.clone()),
         });
     }
     let targets: Vec<(usize, usize)> = tools[first_new..]
@@ -396,6 +426,16 @@ fn registration_calls(
             entry,
             description,
             declared,
+            registration: Some(Registration {
+                file,
+                scope: call.scope,
+                call: call.call.clone(),
+                line: call.span.start_line,
+                receiver: match &call.call.callee {
+                    Expr::Attr(base, _) => Some((**base).clone()),
+                    _ => None,
+                },
+            }),
         });
     }
 }
@@ -478,6 +518,7 @@ fn classes(
                     .or_else(|| class_facts.docstring.clone())
                     .map(|d| summarize(&d)),
                 declared: None,
+                registration: None,
             };
             found.push(Found { tool, mro, named });
         }
@@ -529,6 +570,7 @@ fn tool_lists(
                     entry: Entry::Function { file: f, func },
                     description: function.docstring.as_deref().map(summarize),
                     declared: None,
+                    registration: None,
                 });
             }
         }

@@ -2,15 +2,15 @@
 //! and the guards in front of them.
 //!
 //! Data flows one way: [`walk`] → [`lang`] (parse, per language) → [`facts`] → [`link`]
-//! (symbols) → [`detect`] (tools) → [`effects`] → [`assess`] → [`report`].
+//! (symbols) → [`detect`] (tools) → [`trace`] → [`guards`] → [`assess`] → [`report`].
 
 pub mod assess;
 pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod detect;
-pub mod effects;
 pub mod facts;
+pub mod guards;
 pub mod lang;
 pub mod link;
 pub mod maturity;
@@ -19,4 +19,5 @@ pub mod note;
 pub mod pattern;
 pub mod report;
 pub mod scan;
+pub mod trace;
 pub mod walk;

@@ -60,6 +60,10 @@ struct FileIndex {
     self_attrs: HashMap<(usize, String), Vec<usize>>,
     /// Methods: (class, name) → function.
     methods: HashMap<(usize, String), usize>,
+    /// Calls by enclosing function; the last entry holds module-level calls.
+    calls_by_scope: Vec<Vec<usize>>,
+    /// Checks by enclosing function, the same way.
+    checks_by_scope: Vec<Vec<usize>>,
     star_imports: Vec<String>,
 }
 
@@ -99,6 +103,56 @@ impl Project {
     /// Resolves `expr` as it appears in `file`, inside function `scope`, at byte `at`.
     pub fn resolve(&self, file: usize, scope: Option<usize>, expr: &Expr, at: usize) -> Sym {
         self.resolve_expr(file, scope, expr, at, 0)
+    }
+
+    /// The calls whose innermost function is `scope` (module level for `None`), in source order.
+    pub fn calls_in(&self, file: usize, scope: Option<usize>) -> &[usize] {
+        let index = &self.index[file];
+        let slot = scope.unwrap_or(index.calls_by_scope.len().saturating_sub(1));
+        index.calls_by_scope.get(slot).map_or(&[], Vec::as_slice)
+    }
+
+    /// The checks whose innermost function is `scope`, in source order.
+    pub fn checks_in(&self, file: usize, scope: Option<usize>) -> &[usize] {
+        let index = &self.index[file];
+        let slot = scope.unwrap_or(index.checks_by_scope.len().saturating_sub(1));
+        index.checks_by_scope.get(slot).map_or(&[], Vec::as_slice)
+    }
+
+    /// The assignment a name is bound by, following imports into other files:
+    /// `mcp` in `@mcp.tool()` → `mcp = FastMCP("x")` in `server.py`.
+    pub fn assignment_of(
+        &self,
+        file: usize,
+        scope: Option<usize>,
+        name: &str,
+    ) -> Option<(usize, usize)> {
+        let (mut file, mut scope, mut name) = (file, scope, name.to_string());
+        for _ in 0..MAX_DEPTH {
+            let facts = &self.files[file];
+            let index = &self.index[file];
+            let mut bindings = None;
+            let mut current = scope;
+            while let Some(f) = current {
+                if let Some(b) = index.locals.get(&(f, name.clone())) {
+                    bindings = Some(b);
+                    break;
+                }
+                current = facts.functions[f].parent;
+            }
+            let bindings = bindings.or_else(|| index.globals.get(&name))?;
+            match pick(bindings, facts, usize::MAX) {
+                Binding::Assign(a) => return Some((file, a)),
+                Binding::Import(i) => {
+                    let (module, imported) = facts.imports[i].target.rsplit_once('.')?;
+                    file = self.find_module(file, module)?;
+                    name = imported.to_string();
+                    scope = None;
+                }
+                _ => return None,
+            }
+        }
+        None
     }
 
     /// Finds the repo module `dotted` would import from `file`, if it is in the scanned tree.
@@ -219,6 +273,19 @@ impl Project {
         match expr {
             Expr::Name(name) => self.resolve_name(file, scope, name, at, d),
             Expr::This => self.this(file, scope),
+            // `super().method`: the method of the first base class that has it.
+            Expr::Attr(base, attr) if is_super_call(base) => match self.this(file, scope) {
+                Sym::Instance { file, class } => self
+                    .mro(file, class)
+                    .into_iter()
+                    .skip(1)
+                    .find_map(|(f, c)| {
+                        let func = *self.index[f].methods.get(&(c, attr.clone()))?;
+                        Some(Sym::Function { file: f, func })
+                    })
+                    .unwrap_or(Sym::Unknown),
+                _ => Sym::Unknown,
+            },
             Expr::Attr(base, attr) => {
                 let base = self.resolve_expr(file, scope, base, at, d);
                 self.member(base, attr, d)
@@ -483,6 +550,10 @@ impl Project {
     }
 }
 
+fn is_super_call(expr: &Expr) -> bool {
+    matches!(expr, Expr::Call(call) if call.callee == Expr::Name("super".into()))
+}
+
 /// Where a binding starts in the file, for ordering.
 fn binding_start(binding: &Binding, facts: &FileFacts) -> usize {
     match *binding {
@@ -593,6 +664,15 @@ fn build_index(facts: &FileFacts) -> FileIndex {
             }
             _ => {}
         }
+    }
+    let slots = facts.functions.len() + 1;
+    index.calls_by_scope = vec![Vec::new(); slots];
+    for (i, call) in facts.calls.iter().enumerate() {
+        index.calls_by_scope[call.scope.unwrap_or(slots - 1)].push(i);
+    }
+    index.checks_by_scope = vec![Vec::new(); slots];
+    for (i, check) in facts.checks.iter().enumerate() {
+        index.checks_by_scope[check.scope.unwrap_or(slots - 1)].push(i);
     }
     // Source order within each binding list.
     let start = |b: &Binding| binding_start(b, facts);

@@ -89,6 +89,57 @@ impl Category {
     }
 }
 
+/// Guard kinds (SPEC §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GuardKind {
+    Approval,
+    Confirmation,
+    Auth,
+    Allowlist,
+    ReadOnlyMode,
+    DryRun,
+    InputValidation,
+    RateLimit,
+    Idempotency,
+    RetryBound,
+    AuditLog,
+    Sandbox,
+}
+
+impl GuardKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GuardKind::Approval => "approval",
+            GuardKind::Confirmation => "confirmation",
+            GuardKind::Auth => "auth",
+            GuardKind::Allowlist => "allowlist",
+            GuardKind::ReadOnlyMode => "read_only_mode",
+            GuardKind::DryRun => "dry_run",
+            GuardKind::InputValidation => "input_validation",
+            GuardKind::RateLimit => "rate_limit",
+            GuardKind::Idempotency => "idempotency",
+            GuardKind::RetryBound => "retry_bound",
+            GuardKind::AuditLog => "audit_log",
+            GuardKind::Sandbox => "sandbox",
+        }
+    }
+
+    /// Kinds that gate an effect on their own (SPEC §5); allowlists and read-only modes are
+    /// strong only when they deny by default, which the judge decides per guard.
+    pub fn is_strong(self) -> bool {
+        matches!(
+            self,
+            GuardKind::Approval | GuardKind::Confirmation | GuardKind::Auth
+        )
+    }
+
+    /// Human in the loop: what maturity level 3 asks of every destructive tool.
+    pub fn is_checkpoint(self) -> bool {
+        matches!(self, GuardKind::Approval | GuardKind::Confirmation)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
@@ -115,6 +166,32 @@ pub struct Inventory {
     pub summary: Summary,
     pub maturity: Maturity,
     pub tools: Vec<Tool>,
+    #[serde(default)]
+    pub agents: Vec<Agent>,
+}
+
+/// An agent (or MCP server) and the tools it can call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Agent {
+    /// `name=` when given, else the variable it is assigned to, else the constructor.
+    pub name: String,
+    pub framework: String,
+    pub file: String,
+    pub line: u32,
+    /// `explicit` when every entry of the tool list is known statically, else `dynamic`.
+    pub tool_list: ToolList,
+    /// Ids of the inventoried tools the agent can call.
+    pub tools: Vec<String>,
+    /// Entries of the list that are not inventoried tools (library tools, loaders), as written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_tools: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ToolList {
+    Explicit,
+    Dynamic,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,6 +202,9 @@ pub struct Summary {
     pub partial: usize,
     pub guarded: usize,
     pub read_only: usize,
+    /// Calls on the traced paths whose target could not be resolved (not guessed at).
+    #[serde(default)]
+    pub unresolved_calls: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -160,6 +240,13 @@ pub struct Tool {
     pub destructive: bool,
     pub verdict: Verdict,
     pub findings: Vec<Finding>,
+    /// Calls on this tool's traced paths whose target could not be resolved.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub unresolved_calls: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// What the registration declares about the tool (MCP annotations and the like).
@@ -182,14 +269,20 @@ pub struct Effect {
     pub line: u32,
     /// The chain of functions from the tool's entry to the call.
     pub via: Vec<String>,
+    /// The kinds of the guards in front of this effect.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub guarded_by: Vec<GuardKind>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Guard {
-    pub kind: String,
+    pub kind: GuardKind,
     pub evidence: String,
     pub file: String,
     pub line: u32,
+    /// Whether the guard gates an effect on its own (SPEC §5): approval, confirmation, auth,
+    /// a default-deny allowlist, a read-only mode that is on by default.
+    pub strong: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

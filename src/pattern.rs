@@ -90,10 +90,14 @@ enum Token {
 
 /// A segment glob: `*` matches any run of characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Glob(String);
+pub struct Glob(String);
 
 impl Glob {
-    fn matches(&self, text: &str) -> bool {
+    pub fn new(pattern: &str) -> Self {
+        Glob(pattern.to_string())
+    }
+
+    pub fn matches(&self, text: &str) -> bool {
         glob_match(self.0.as_bytes(), text.as_bytes())
     }
 

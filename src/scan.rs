@@ -129,6 +129,7 @@ pub fn inventory(tools: Vec<Tool>, state: InventoryState) -> Inventory {
         summary: summarize(&tools),
         maturity: maturity::assess(&tools, state),
         tools,
+        agents: Vec::new(),
     }
 }
 

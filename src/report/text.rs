@@ -79,7 +79,10 @@ fn render_tool(out: &mut String, tool: &Tool) {
         let _ = writeln!(
             out,
             "    guard {:<6} {} at {}:{}",
-            guard.kind, guard.evidence, guard.file, guard.line
+            guard.kind.as_str(),
+            guard.evidence,
+            guard.file,
+            guard.line
         );
     }
     for finding in &tool.findings {

@@ -1,0 +1,722 @@
+//! Guard judgement: which checks stand between a tool's entry and each effect it reaches.
+//!
+//! A check counts for an effect only when it runs first and stops the effect when it fails.
+//! Along the effect's chain, at every hop (the tool's code, then each helper down to the
+//! effect's own call), the judge looks for:
+//!
+//! - a test (`if`/`elif`/`assert`) that leaves (raise, return, continue) before the call, or
+//!   whose branch the call is in, and whose test means a guard (catalog `words`, or a guard
+//!   call inside it such as `input()`);
+//! - a call made before the call that is a guard (`interrupt()`, a user's `require_approval()`),
+//!   or a helper that raises when its own guard test fails (a path validator);
+//! - decorators on the hop's function (rate limits, bounded retries).
+//!
+//! "Before" means dominance within a function: the guard ends before the call starts and every
+//! conditional region (branch, loop body, handler) around the guard also holds the call.
+//! The registration (`needs_approval=True`), approval middleware naming the tool, and the
+//! constraints of the argument schema apply to every effect.
+
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
+
+use crate::catalog::{GuardRule, LanguageCatalog};
+use crate::detect::{DetectedTool, Entry};
+use crate::facts::{Check, Exit, Expr, Span};
+use crate::link::{Project, Sym};
+use crate::model::GuardKind;
+use crate::pattern::ApiPath;
+use crate::trace::Trace;
+
+/// How deep the judge looks into helpers called before an effect.
+const MAX_HELPER_DEPTH: usize = 4;
+
+/// A guard found in the code.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Found {
+    pub kind: GuardKind,
+    pub evidence: String,
+    pub file: usize,
+    pub line: u32,
+    pub strong: bool,
+}
+
+/// What the judge decided for one tool.
+#[derive(Debug, Default)]
+pub struct Judgement {
+    /// Per effect of the trace (same order), the guards in front of it.
+    pub per_effect: Vec<Vec<Found>>,
+}
+
+/// A guard inside a helper, and whether an earlier `return` in the helpers can skip it.
+#[derive(Debug, Clone)]
+struct HelperGuard {
+    found: Found,
+    bypassable: bool,
+}
+
+pub struct Judge<'p> {
+    project: &'p Project,
+    catalog: &'p LanguageCatalog,
+    /// Tool names that approval middleware interrupts on, with the evidence.
+    mapped: HashMap<String, Vec<Found>>,
+    helpers: RefCell<HashMap<HelperKey, Rc<Vec<HelperGuard>>>>,
+}
+
+/// (file, function, depth) of a helper judged for the guards it applies.
+type HelperKey = (usize, usize, usize);
+
+impl<'p> Judge<'p> {
+    pub fn new(project: &'p Project, catalog: &'p LanguageCatalog) -> Self {
+        let mut judge = Judge {
+            project,
+            catalog,
+            mapped: HashMap::new(),
+            helpers: RefCell::new(HashMap::new()),
+        };
+        judge.mapped = judge.tool_maps();
+        judge
+    }
+
+    pub fn judge(&self, tool: &DetectedTool, trace: &Trace) -> Judgement {
+        let tool_wide = self.tool_wide(tool);
+        let mut per_effect = Vec::with_capacity(trace.effects.len());
+        for reached in &trace.effects {
+            let mut found: BTreeSet<Found> = tool_wide.iter().cloned().collect();
+            for (node, site) in trace.hops(reached.node, reached.call) {
+                let node = &trace.nodes[node];
+                let Some(site) = site else { continue };
+                self.at_hop(node.file, node.scope, site, &mut found);
+            }
+            if let Some(call) = reached.call {
+                self.on_effect_call(reached.file, call, &reached.api, &mut found);
+            }
+            per_effect.push(found.into_iter().collect());
+        }
+        Judgement { per_effect }
+    }
+
+    /// Guards in one function in front of the call `site`.
+    fn at_hop(&self, file: usize, scope: Option<usize>, site: usize, out: &mut BTreeSet<Found>) {
+        let project = self.project;
+        let facts = &project.files[file];
+        let target = facts.calls[site].span;
+        for &c in project.checks_in(file, scope) {
+            let check = &facts.checks[c];
+            let gates = check.body.is_some_and(|b| b.contains(&target))
+                || check.orelse.is_some_and(|b| b.contains(&target));
+            let stops_before = check.exit.is_some() && self.dominates(file, check.span, target);
+            if !(gates || stops_before) {
+                continue;
+            }
+            for kind in self.check_kinds(file, scope, check) {
+                out.insert(self.found_at_check(file, scope, check, kind));
+            }
+        }
+        for &c in project.calls_in(file, scope) {
+            if c == site {
+                continue;
+            }
+            let call = &facts.calls[c];
+            let before = self.dominates(file, call.span, target) || arguments_of(target, call.span);
+            for rule in &self.catalog.guards {
+                if rule.anywhere && !rule.calls.is_empty() {
+                    let path = self.call_path(file, c);
+                    if path.as_ref().is_some_and(|p| rule.matches_call(p)) {
+                        out.insert(self.found_at_call(file, c, rule.kind));
+                    }
+                }
+            }
+            if !before {
+                continue;
+            }
+            for found in self.guard_call(file, c, 0) {
+                out.insert(found.found);
+            }
+        }
+        if let Some(func) = scope {
+            self.decorator_guards(file, func, out);
+        }
+    }
+
+    /// The guards a call is, or holds: a catalogued guard call, or a helper that raises when a
+    /// guard test inside it fails.
+    fn guard_call(&self, file: usize, call: usize, depth: usize) -> Vec<HelperGuard> {
+        let mut out = Vec::new();
+        let sym = self.resolve_call(file, call);
+        let path = match &sym {
+            Sym::External(path) => Some(path.clone()),
+            Sym::Function { file, func } => Some(self.function_path(*file, *func)),
+            _ => None,
+        };
+        let repo_function = match sym {
+            Sym::Function { file, func } => Some((file, func)),
+            _ => None,
+        };
+        if let Some(path) = &path {
+            for rule in &self.catalog.guards {
+                // Calls that only mean something when their answer is tested (`input()`)
+                // are judged where they are tested; audit trails are collected elsewhere.
+                if rule.anywhere || rule.tested || !rule.matches_call(path) {
+                    continue;
+                }
+                // A repo helper named like a guard must be able to stop something.
+                if let Some((f, g)) = repo_function
+                    && !self.can_raise(f, g, 0)
+                {
+                    continue;
+                }
+                out.push(HelperGuard {
+                    found: self.found_at_call(file, call, rule.kind),
+                    bypassable: false,
+                });
+            }
+        }
+        if let Some((f, g)) = repo_function
+            && depth < MAX_HELPER_DEPTH
+        {
+            out.extend(self.helper_guards(f, g, depth + 1).iter().cloned());
+        }
+        out
+    }
+
+    /// Guards a helper applies to its caller: tests that raise, and guard calls made
+    /// unconditionally, each marked bypassable when an earlier plain `return` can skip it.
+    fn helper_guards(&self, file: usize, func: usize, depth: usize) -> Rc<Vec<HelperGuard>> {
+        let key = (file, func, depth);
+        if let Some(known) = self.helpers.borrow().get(&key) {
+            return known.clone();
+        }
+        // Cycles: a helper being judged contributes nothing to itself.
+        self.helpers.borrow_mut().insert(key, Rc::new(Vec::new()));
+        let project = self.project;
+        let facts = &project.files[file];
+        let scope = Some(func);
+        let checks = project.checks_in(file, scope);
+        // Plain early returns that are not guards: the code after them may not run.
+        let bypasses: Vec<Span> = checks
+            .iter()
+            .map(|&c| &facts.checks[c])
+            .filter(|c| c.exit == Some(Exit::Return) && self.check_kinds(file, scope, c).is_empty())
+            .map(|c| c.span)
+            .collect();
+        let skipped = |span: Span| bypasses.iter().any(|b| self.dominates(file, *b, span));
+        let mut out = Vec::new();
+        for &c in checks {
+            let check = &facts.checks[c];
+            if check.exit != Some(Exit::Raise) || self.in_region(file, func, check.span) {
+                continue;
+            }
+            for kind in self.check_kinds(file, scope, check) {
+                out.push(HelperGuard {
+                    found: self.found_at_check(file, scope, check, kind),
+                    bypassable: skipped(check.span),
+                });
+            }
+        }
+        for &c in project.calls_in(file, scope) {
+            let span = facts.calls[c].span;
+            if self.in_region(file, func, span) {
+                continue;
+            }
+            for mut guard in self.guard_call(file, c, depth) {
+                guard.bypassable |= skipped(span);
+                out.push(guard);
+            }
+        }
+        for guard in &mut out {
+            if guard.bypassable && guard.found.kind == GuardKind::Allowlist {
+                guard.found.strong = false;
+            }
+        }
+        let out = Rc::new(out);
+        self.helpers.borrow_mut().insert(key, out.clone());
+        out
+    }
+
+    /// Whether a function can raise: a test that raises, in it or a helper it calls.
+    fn can_raise(&self, file: usize, func: usize, depth: usize) -> bool {
+        let project = self.project;
+        let facts = &project.files[file];
+        if project
+            .checks_in(file, Some(func))
+            .iter()
+            .any(|&c| facts.checks[c].exit == Some(Exit::Raise))
+        {
+            return true;
+        }
+        depth < 2
+            && project.calls_in(file, Some(func)).iter().any(|&c| {
+                matches!(self.resolve_call(file, c), Sym::Function { file: f, func: g }
+                    if (f, g) != (file, func) && self.can_raise(f, g, depth + 1))
+            })
+    }
+
+    /// The guard kinds a test means.
+    fn check_kinds(&self, file: usize, scope: Option<usize>, check: &Check) -> Vec<GuardKind> {
+        let mut kinds = Vec::new();
+        let facts = &self.project.files[file];
+        for rule in &self.catalog.guards {
+            if rule.anywhere {
+                continue;
+            }
+            let by_word = check.words.iter().any(|w| rule.matches_word(w));
+            let by_call = !rule.calls.is_empty()
+                && (self.project.calls_in(file, scope).iter().any(|&c| {
+                    check.condition.contains(&facts.calls[c].span)
+                        && self
+                            .call_path(file, c)
+                            .is_some_and(|p| rule.matches_call(&p))
+                }) || check
+                    .words
+                    .iter()
+                    .any(|w| self.bound_to_guard_call(file, scope, w, check.span, rule)));
+            if (by_word || by_call) && !kinds.contains(&rule.kind) {
+                kinds.push(rule.kind);
+            }
+        }
+        kinds
+    }
+
+    /// `answer = input("Delete? ")` ... `if answer != "y": return`
+    fn bound_to_guard_call(
+        &self,
+        file: usize,
+        scope: Option<usize>,
+        word: &str,
+        before: Span,
+        rule: &GuardRule,
+    ) -> bool {
+        let facts = &self.project.files[file];
+        facts.assignments.iter().any(|a| {
+            a.scope == scope
+                && a.span.end_byte <= before.start_byte
+                && a.target == Expr::Name(word.to_string())
+                && match &a.value {
+                    Expr::Call(call) => {
+                        match self
+                            .project
+                            .resolve(file, scope, &call.callee, a.span.start_byte)
+                        {
+                            Sym::External(path) => rule.matches_call(&path),
+                            _ => false,
+                        }
+                    }
+                    _ => false,
+                }
+        })
+    }
+
+    fn found_at_check(
+        &self,
+        file: usize,
+        scope: Option<usize>,
+        check: &Check,
+        kind: GuardKind,
+    ) -> Found {
+        let strong = match kind {
+            GuardKind::Allowlist => true,
+            GuardKind::ReadOnlyMode => self.on_by_default(file, scope, &check.words),
+            other => other.is_strong(),
+        };
+        Found {
+            kind,
+            evidence: check.text.clone(),
+            file,
+            line: check.span.start_line,
+            strong,
+        }
+    }
+
+    fn found_at_call(&self, file: usize, call: usize, kind: GuardKind) -> Found {
+        let call = &self.project.files[file].calls[call];
+        Found {
+            kind,
+            evidence: format!("{}(...)", call.callee_text),
+            file,
+            line: call.span.start_line,
+            strong: kind.is_strong(),
+        }
+    }
+
+    /// A read-only flag is on by default when the class field or parameter it names
+    /// defaults to `True`.
+    fn on_by_default(&self, file: usize, scope: Option<usize>, words: &[String]) -> bool {
+        let project = self.project;
+        let facts = &project.files[file];
+        let Some(func) = scope else { return false };
+        let function = &facts.functions[func];
+        let is_true = |e: &Expr| match e {
+            Expr::Bool(b) => *b,
+            Expr::Call(call) if call.callee.last_name() == Some("Field") => call
+                .keyword("default")
+                .or_else(|| call.positional(0))
+                .is_some_and(|d| *d == Expr::Bool(true)),
+            _ => false,
+        };
+        let by_param = function
+            .params
+            .iter()
+            .any(|p| words.contains(&p.name) && p.default.as_ref().is_some_and(is_true));
+        let by_field = function.class.is_some_and(|class| {
+            project.mro(file, class).into_iter().any(|(f, c)| {
+                project.files[f].classes[c].fields.iter().any(|field| {
+                    words.contains(&field.name) && field.value.as_ref().is_some_and(is_true)
+                })
+            })
+        });
+        by_param || by_field
+    }
+
+    /// Rate limits and bounded retries on a function on the chain.
+    fn decorator_guards(&self, file: usize, func: usize, out: &mut BTreeSet<Found>) {
+        let function = &self.project.files[file].functions[func];
+        for decorator in &function.decorators {
+            let (target, call) = match &decorator.expr {
+                Expr::Call(call) => (&call.callee, Some(call.as_ref())),
+                other => (other, None),
+            };
+            let Sym::External(path) =
+                self.project
+                    .resolve(file, function.parent, target, function.span.start_byte)
+            else {
+                continue;
+            };
+            for rule in &self.catalog.guards {
+                if !rule.decorators.iter().any(|p| p.matches(&path)) {
+                    continue;
+                }
+                let bounded = rule.decorator_keywords.is_empty()
+                    || call.is_some_and(|c| {
+                        rule.decorator_keywords
+                            .iter()
+                            .any(|k| c.keyword(k).is_some_and(|v| !is_off(v)))
+                    });
+                if bounded {
+                    out.insert(Found {
+                        kind: rule.kind,
+                        evidence: format!("@{}", decorator.expr.display()),
+                        file,
+                        line: decorator.line,
+                        strong: rule.kind.is_strong(),
+                    });
+                }
+            }
+        }
+    }
+
+    /// Idempotency keys and sandboxes are properties of the effect call itself.
+    fn on_effect_call(&self, file: usize, call: usize, api: &str, out: &mut BTreeSet<Found>) {
+        let facts = &self.project.files[file];
+        let site = &facts.calls[call];
+        let path = ApiPath::from_dotted(api);
+        for rule in &self.catalog.guards {
+            let keyed = rule.effect_keywords.iter().any(|k| {
+                site.call.keyword(k).is_some()
+                    || site.call.args.iter().any(|a| has_dict_key(&a.value, k))
+            });
+            let sandboxed = self.resolve_call(file, call) != Sym::Unknown
+                && rule.effect_calls.iter().any(|p| p.matches(&path));
+            if keyed || sandboxed {
+                out.insert(Found {
+                    kind: rule.kind,
+                    evidence: format!("{}(...)", site.callee_text),
+                    file,
+                    line: site.span.start_line,
+                    strong: rule.kind.is_strong(),
+                });
+            }
+        }
+    }
+
+    /// Guards that apply to everything the tool does: what the registration declares, approval
+    /// middleware that names the tool, constraints on its argument schema.
+    fn tool_wide(&self, tool: &DetectedTool) -> Vec<Found> {
+        let mut out = Vec::new();
+        if let Some(reg) = &tool.registration {
+            for rule in &self.catalog.guards {
+                for keyword in &rule.registration_keywords {
+                    if reg.call.keyword(keyword).is_some_and(|v| !is_off(v)) {
+                        out.push(Found {
+                            kind: rule.kind,
+                            evidence: format!("{keyword}= on the registration"),
+                            file: reg.file,
+                            line: reg.line,
+                            strong: rule.kind.is_strong(),
+                        });
+                    }
+                }
+            }
+        }
+        if let Some(mapped) = self.mapped.get(&tool.name) {
+            out.extend(mapped.iter().cloned());
+        }
+        out.extend(self.schema_guards(tool));
+        out
+    }
+
+    /// `[[guard]] tool_map`: constructions whose dict argument names tools to interrupt on.
+    fn tool_maps(&self) -> HashMap<String, Vec<Found>> {
+        let mut out: HashMap<String, Vec<Found>> = HashMap::new();
+        let rules: Vec<&GuardRule> = self
+            .catalog
+            .guards
+            .iter()
+            .filter(|r| r.tool_map.is_some())
+            .collect();
+        if rules.is_empty() {
+            return out;
+        }
+        for (file, facts) in self.project.files.iter().enumerate() {
+            for (c, call) in facts.calls.iter().enumerate() {
+                for rule in &rules {
+                    let Some((patterns, keyword)) = &rule.tool_map else {
+                        continue;
+                    };
+                    let Some(Expr::Dict(pairs)) = call.call.keyword(keyword) else {
+                        continue;
+                    };
+                    let Some(path) = self.call_path(file, c) else {
+                        continue;
+                    };
+                    if !patterns.iter().any(|p| p.matches(&path)) {
+                        continue;
+                    }
+                    for (key, value) in pairs {
+                        if let Expr::Str(name) = key
+                            && !is_off(value)
+                        {
+                            out.entry(name.clone()).or_default().push(Found {
+                                kind: rule.kind,
+                                evidence: format!(
+                                    "{}({keyword}={{{name:?}: ...}})",
+                                    call.callee_text
+                                ),
+                                file,
+                                line: call.span.start_line,
+                                strong: rule.kind.is_strong(),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Constraints beyond types on the tool's arguments: pydantic `Field(max_length=...)`,
+    /// `Literal[...]`, validators on the schema class.
+    fn schema_guards(&self, tool: &DetectedTool) -> Vec<Found> {
+        let project = self.project;
+        let mut out = Vec::new();
+        let mut schema_classes = Vec::new();
+        match &tool.entry {
+            Entry::Class { file, class, .. } => {
+                for (f, c) in project.mro(*file, *class) {
+                    for field in &project.files[f].classes[c].fields {
+                        if field.name == "args_schema"
+                            && let Some(value) = &field.value
+                            && let Sym::Class { file, class } = project.resolve(f, None, value, 0)
+                        {
+                            schema_classes.push((file, class));
+                        }
+                    }
+                }
+            }
+            Entry::Function { file, func } => {
+                let function = &project.files[*file].functions[*func];
+                for param in &function.params {
+                    let constrained = param
+                        .annotation
+                        .as_ref()
+                        .is_some_and(|a| self.constrains(*file, a))
+                        || param
+                            .default
+                            .as_ref()
+                            .is_some_and(|d| self.constrains(*file, d));
+                    if constrained {
+                        out.push(self.validation(
+                            format!("parameter `{}` is constrained", param.name),
+                            *file,
+                            function.def_line,
+                        ));
+                    }
+                    if let Some(annotation) = &param.annotation
+                        && let Sym::Class { file: f, class } =
+                            project.resolve(*file, function.parent, annotation, 0)
+                    {
+                        schema_classes.push((f, class));
+                    }
+                }
+            }
+            _ => {}
+        }
+        if let Some(reg) = &tool.registration
+            && let Some(schema) = reg.call.keyword("args_schema")
+            && let Sym::Class { file, class } = project.resolve(reg.file, reg.scope, schema, 0)
+        {
+            schema_classes.push((file, class));
+        }
+        for (file, class) in schema_classes {
+            out.extend(self.schema_class_guards(file, class));
+        }
+        out
+    }
+
+    fn schema_class_guards(&self, file: usize, class: usize) -> Vec<Found> {
+        let project = self.project;
+        let mut out = Vec::new();
+        for (f, c) in project.mro(file, class) {
+            let facts = &project.files[f];
+            let class_facts = &facts.classes[c];
+            for field in &class_facts.fields {
+                let constrained = field
+                    .annotation
+                    .as_ref()
+                    .is_some_and(|a| self.constrains(f, a))
+                    || field.value.as_ref().is_some_and(|v| self.constrains(f, v));
+                if constrained {
+                    out.push(self.validation(
+                        format!("{}.{} is constrained", class_facts.name, field.name),
+                        f,
+                        field.line,
+                    ));
+                }
+            }
+            for function in facts.functions.iter().filter(|m| m.class == Some(c)) {
+                for decorator in &function.decorators {
+                    let target = match &decorator.expr {
+                        Expr::Call(call) => &call.callee,
+                        other => other,
+                    };
+                    let Sym::External(path) = project.resolve(f, None, target, 0) else {
+                        continue;
+                    };
+                    if self
+                        .catalog
+                        .guards
+                        .iter()
+                        .any(|r| r.schema_decorators.iter().any(|p| p.matches(&path)))
+                    {
+                        out.push(self.validation(
+                            format!("@{} {}", target.display(), function.name),
+                            f,
+                            decorator.line,
+                        ));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn validation(&self, evidence: String, file: usize, line: u32) -> Found {
+        Found {
+            kind: GuardKind::InputValidation,
+            evidence,
+            file,
+            line,
+            strong: false,
+        }
+    }
+
+    /// Whether an annotation or default constrains values: `Field(max_length=5)`,
+    /// `Literal["a", "b"]`, `Annotated[str, Field(pattern=...)]`, `conint(ge=0)`.
+    fn constrains(&self, file: usize, expr: &Expr) -> bool {
+        let rules = &self.catalog.guards;
+        match expr {
+            Expr::Call(call) if call.callee.last_name() == Some("Field") => rules
+                .iter()
+                .any(|r| r.schema_keywords.iter().any(|k| call.keyword(k).is_some())),
+            Expr::Call(call) => self.is_schema_type(file, &call.callee),
+            Expr::Subscript(base, index) => {
+                self.is_schema_type(file, base) || index.iter().any(|i| self.constrains(file, i))
+            }
+            Expr::Name(_) | Expr::Attr(..) => self.is_schema_type(file, expr),
+            _ => false,
+        }
+    }
+
+    fn is_schema_type(&self, file: usize, expr: &Expr) -> bool {
+        let path = match self.project.resolve(file, None, expr, usize::MAX) {
+            Sym::External(path) => path,
+            _ => return false,
+        };
+        self.catalog
+            .guards
+            .iter()
+            .any(|r| r.schema_types.iter().any(|p| p.matches(&path)))
+    }
+
+    fn resolve_call(&self, file: usize, call: usize) -> Sym {
+        let call = &self.project.files[file].calls[call];
+        self.project
+            .resolve(file, call.scope, &call.call.callee, call.span.start_byte)
+    }
+
+    /// What a call refers to as a path: library calls as resolved, repo functions as
+    /// `module.qualname`.
+    fn call_path(&self, file: usize, call: usize) -> Option<ApiPath> {
+        match self.resolve_call(file, call) {
+            Sym::External(path) => Some(path),
+            Sym::Function { file, func } => Some(self.function_path(file, func)),
+            _ => None,
+        }
+    }
+
+    fn function_path(&self, file: usize, func: usize) -> ApiPath {
+        let facts = &self.project.files[file];
+        let qualname = &facts.functions[func].qualname;
+        if facts.module.is_empty() {
+            ApiPath::from_dotted(qualname)
+        } else {
+            ApiPath::from_dotted(&format!("{}.{}", facts.module, qualname))
+        }
+    }
+
+    /// `a` runs before `b` whenever `b` runs: it ends first, and every conditional region
+    /// holding `a` holds `b` too.
+    fn dominates(&self, file: usize, a: Span, b: Span) -> bool {
+        if a.end_byte > b.start_byte {
+            return false;
+        }
+        let regions = &self.project.files[file].regions;
+        // Regions are sorted by start; only those starting before `a` can hold it.
+        let end = regions.partition_point(|r| r.start_byte <= a.start_byte);
+        regions[..end]
+            .iter()
+            .filter(|r| r.contains(&a))
+            .all(|r| r.contains(&b))
+    }
+
+    /// Whether `span` sits in a conditional region inside function `func`.
+    fn in_region(&self, file: usize, func: usize, span: Span) -> bool {
+        let facts = &self.project.files[file];
+        let body = facts.functions[func].span;
+        let end = facts
+            .regions
+            .partition_point(|r| r.start_byte <= span.start_byte);
+        facts.regions[..end]
+            .iter()
+            .any(|r| r.contains(&span) && body.contains(r) && *r != body)
+    }
+}
+
+/// Calls made in the arguments of `target` run before it.
+fn arguments_of(target: Span, call: Span) -> bool {
+    target.contains(&call) && call != target
+}
+
+/// A literal `False`, `None` or `0`: the option is off.
+fn is_off(expr: &Expr) -> bool {
+    matches!(expr, Expr::Bool(false) | Expr::Null) || matches!(expr, Expr::Num(n) if n == "0")
+}
+
+fn has_dict_key(expr: &Expr, key: &str) -> bool {
+    match expr {
+        Expr::Dict(pairs) => pairs
+            .iter()
+            .any(|(k, v)| k.as_str() == Some(key) || has_dict_key(v, key)),
+        _ => false,
+    }
+}

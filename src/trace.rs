@@ -1,0 +1,324 @@
+//! Tracing: the effects a tool reaches, through helpers, methods and other files.
+//!
+//! From the code a tool runs, a breadth-first walk follows every call that resolves to a
+//! function in the scanned tree (constructors run `__init__`, instances called run `__call__`,
+//! functions handed to an executor run too). Library calls are matched against the effect
+//! catalog where they are made. Breadth-first order gives each effect the shortest chain; a
+//! function is visited once per tool, so cycles end. Calls whose target cannot be resolved are
+//! counted, never guessed.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use crate::catalog::{LanguageCatalog, classify};
+use crate::detect::{DetectedTool, Entry};
+use crate::facts::{Call, Span};
+use crate::link::{Project, Sym};
+use crate::model::Category;
+
+/// A tool visits at most this many functions; beyond it the walk stops (and says so).
+const MAX_FUNCTIONS: usize = 20_000;
+
+/// A piece of code on a tool's path: a whole function, or part of one (a dispatcher branch,
+/// a lambda).
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub file: usize,
+    pub scope: Option<usize>,
+    /// Only calls inside this span belong to the node.
+    pub within: Option<Span>,
+    pub label: String,
+    /// The node and call (index into the parent's file's calls) that reached this one.
+    pub parent: Option<(usize, usize)>,
+}
+
+/// An effect a tool reaches.
+#[derive(Debug, Clone)]
+pub struct Reached {
+    pub node: usize,
+    /// Index into the node's file's calls; `None` for an effect of the registration itself.
+    pub call: Option<usize>,
+    pub category: Category,
+    pub call_text: String,
+    pub api: String,
+    pub file: usize,
+    pub line: u32,
+}
+
+/// Everything a tool reaches.
+#[derive(Debug, Default)]
+pub struct Trace {
+    pub nodes: Vec<Node>,
+    pub effects: Vec<Reached>,
+    pub unresolved: usize,
+    /// The walk stopped at [`MAX_FUNCTIONS`].
+    pub truncated: bool,
+}
+
+impl Trace {
+    /// The chain of labels from the tool's entry to `node`.
+    pub fn via(&self, node: usize) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut current = Some(node);
+        while let Some(n) = current {
+            out.push(self.nodes[n].label.clone());
+            current = self.nodes[n].parent.map(|(p, _)| p);
+        }
+        out.reverse();
+        out
+    }
+
+    /// The hops from the entry to an effect: each node with the call site it continues at
+    /// (the call to the next node, or the effect's own call).
+    pub fn hops(&self, node: usize, call: Option<usize>) -> Vec<(usize, Option<usize>)> {
+        let mut out = vec![(node, call)];
+        let mut current = node;
+        while let Some((parent, site)) = self.nodes[current].parent {
+            out.push((parent, Some(site)));
+            current = parent;
+        }
+        out.reverse();
+        out
+    }
+}
+
+/// What one call does, as far as tracing is concerned.
+#[derive(Debug, Clone)]
+enum Outcome {
+    Effect(Category, String),
+    Calls(Vec<(usize, usize)>),
+    Unresolved,
+    Nothing,
+}
+
+/// Traces tools, remembering what each call resolves to across tools.
+pub struct Tracer<'p> {
+    project: &'p Project,
+    catalog: &'p LanguageCatalog,
+    outcomes: RefCell<HashMap<(usize, usize), Rc<Outcome>>>,
+}
+
+impl<'p> Tracer<'p> {
+    pub fn new(project: &'p Project, catalog: &'p LanguageCatalog) -> Self {
+        Tracer {
+            project,
+            catalog,
+            outcomes: RefCell::new(HashMap::new()),
+        }
+    }
+
+    pub fn trace(&self, tool: &DetectedTool) -> Trace {
+        let mut trace = Trace::default();
+        let entry_file = match roots(self.project, &tool.entry).first() {
+            Some(node) => node.file,
+            None => usize::MAX,
+        };
+        let mut visited: HashMap<(usize, usize), usize> = HashMap::new();
+        for node in roots(self.project, &tool.entry) {
+            if let (Some(func), None) = (node.scope, node.within) {
+                visited.insert((node.file, func), trace.nodes.len());
+            }
+            trace.nodes.push(node);
+        }
+        let mut next = 0;
+        while next < trace.nodes.len() {
+            let node = trace.nodes[next].clone();
+            let current = next;
+            next += 1;
+            for &call_index in self.project.calls_in(node.file, node.scope) {
+                let call = &self.project.files[node.file].calls[call_index];
+                if node.within.is_some_and(|span| !span.contains(&call.span)) {
+                    continue;
+                }
+                match &*self.outcome(node.file, call_index) {
+                    Outcome::Effect(category, api) => trace.effects.push(Reached {
+                        node: current,
+                        call: Some(call_index),
+                        category: *category,
+                        call_text: call.callee_text.clone(),
+                        api: api.clone(),
+                        file: node.file,
+                        line: call.span.start_line,
+                    }),
+                    Outcome::Calls(targets) => {
+                        for &(file, func) in targets {
+                            if visited.contains_key(&(file, func)) {
+                                continue;
+                            }
+                            if trace.nodes.len() >= MAX_FUNCTIONS {
+                                trace.truncated = true;
+                                continue;
+                            }
+                            visited.insert((file, func), trace.nodes.len());
+                            trace.nodes.push(Node {
+                                file,
+                                scope: Some(func),
+                                within: None,
+                                label: label(self.project, entry_file, file, func),
+                                parent: Some((current, call_index)),
+                            });
+                        }
+                    }
+                    Outcome::Unresolved => trace.unresolved += 1,
+                    Outcome::Nothing => {}
+                }
+            }
+        }
+        if let Entry::Registration {
+            file,
+            call,
+            effect: Some(category),
+            ..
+        } = tool.entry
+        {
+            let site = &self.project.files[file].calls[call];
+            trace.nodes.push(Node {
+                file,
+                scope: site.scope,
+                within: Some(site.span),
+                label: tool.name.clone(),
+                parent: None,
+            });
+            trace.effects.push(Reached {
+                node: trace.nodes.len() - 1,
+                call: None,
+                category,
+                call_text: site.callee_text.clone(),
+                api: site.callee_text.clone(),
+                file,
+                line: site.span.start_line,
+            });
+        }
+        trace
+    }
+
+    fn outcome(&self, file: usize, call: usize) -> Rc<Outcome> {
+        if let Some(known) = self.outcomes.borrow().get(&(file, call)) {
+            return known.clone();
+        }
+        let call_fact = &self.project.files[file].calls[call];
+        let outcome = Rc::new(self.resolve_call(file, call_fact));
+        self.outcomes
+            .borrow_mut()
+            .insert((file, call), outcome.clone());
+        outcome
+    }
+
+    fn resolve_call(&self, file: usize, call: &Call) -> Outcome {
+        let project = self.project;
+        let sym = project.resolve(file, call.scope, &call.call.callee, call.span.start_byte);
+        match sym {
+            Sym::Function { file, func } => Outcome::Calls(vec![(file, func)]),
+            Sym::Class { file, class } => method_of(project, file, class, "__init__")
+                .map_or(Outcome::Nothing, |m| Outcome::Calls(vec![m])),
+            Sym::Instance { file, class } => method_of(project, file, class, "__call__")
+                .map_or(Outcome::Nothing, |m| Outcome::Calls(vec![m])),
+            Sym::External(path) => {
+                let last = path.last_name().unwrap_or_default();
+                if self.catalog.may_have_effect(last)
+                    && let Some(rule) = self.catalog.effect_for(&path)
+                {
+                    return match classify(rule, &call.call) {
+                        Some(category) => Outcome::Effect(category, path.to_string()),
+                        None => Outcome::Nothing,
+                    };
+                }
+                if self.catalog.executors.iter().any(|p| p.matches(&path)) {
+                    let targets: Vec<(usize, usize)> = call
+                        .call
+                        .args
+                        .iter()
+                        .filter_map(|arg| {
+                            match project.resolve(
+                                file,
+                                call.scope,
+                                &arg.value,
+                                call.span.start_byte,
+                            ) {
+                                Sym::Function { file, func } => Some((file, func)),
+                                _ => None,
+                            }
+                        })
+                        .collect();
+                    return Outcome::Calls(targets);
+                }
+                Outcome::Nothing
+            }
+            Sym::Unknown => Outcome::Unresolved,
+            Sym::Module(_) => Outcome::Nothing,
+        }
+    }
+}
+
+/// A method of a class or its ancestors in the tree.
+fn method_of(project: &Project, file: usize, class: usize, name: &str) -> Option<(usize, usize)> {
+    match project.member(Sym::Class { file, class }, name, 0) {
+        Sym::Function { file, func } => Some((file, func)),
+        _ => None,
+    }
+}
+
+/// `qualname` in the tool's own file, `module.qualname` elsewhere.
+fn label(project: &Project, entry_file: usize, file: usize, func: usize) -> String {
+    let facts = &project.files[file];
+    let qualname = &facts.functions[func].qualname;
+    if file == entry_file {
+        return qualname.clone();
+    }
+    let module = facts.module.rsplit('.').next().unwrap_or_default();
+    if module.is_empty() {
+        qualname.clone()
+    } else {
+        format!("{module}.{qualname}")
+    }
+}
+
+/// Where a tool's code starts.
+fn roots(project: &Project, entry: &Entry) -> Vec<Node> {
+    let qualname = |file: usize, func: usize| project.files[file].functions[func].qualname.clone();
+    let function = |file: usize, func: usize| Node {
+        file,
+        scope: Some(func),
+        within: None,
+        label: qualname(file, func),
+        parent: None,
+    };
+    match *entry {
+        Entry::Function { file, func } => vec![function(file, func)],
+        Entry::Class { ref methods, .. } => methods.iter().map(|&(f, m)| function(f, m)).collect(),
+        Entry::Branch {
+            file,
+            func,
+            dispatch,
+            ..
+        } => {
+            // The branch's own calls, the target function among them, are traced from here.
+            let span = project.files[file].dispatches[dispatch].span;
+            vec![Node {
+                file,
+                scope: Some(func),
+                within: Some(span),
+                label: branch_label(project, file, func, dispatch),
+                parent: None,
+            }]
+        }
+        Entry::Lambda { file, call, span } => vec![Node {
+            file,
+            scope: project.files[file].calls[call].scope,
+            within: Some(span),
+            label: "<lambda>".into(),
+            parent: None,
+        }],
+        Entry::Registration { .. } => Vec::new(),
+    }
+}
+
+/// `handle_call_tool[read_query]`: the branch of a dispatcher that serves one tool.
+pub fn branch_label(project: &Project, file: usize, func: usize, dispatch: usize) -> String {
+    let facts = &project.files[file];
+    format!(
+        "{}[{}]",
+        facts.functions[func].qualname, facts.dispatches[dispatch].value
+    )
+}
