@@ -3,21 +3,28 @@
 
 use std::collections::HashMap;
 
+use crate::agents::{Known, find_agents};
 use crate::catalog::Catalog;
 use crate::detect::{DetectedTool, Entry, detect};
 use crate::guards::{Found, Judge};
 use crate::link::Project;
-use crate::model::{Declared, Effect, Finding, Guard, Summary, Tool, Verdict};
+use crate::model::{Agent, Declared, Effect, Finding, Guard, Summary, Tool, Verdict};
 use crate::note::Note;
 use crate::trace::{Trace, Tracer, branch_label};
 
-/// Detects and assesses every tool in the project, sorted by file, line and name.
-pub fn assess_project(project: &Project, catalog: &Catalog, notes: &mut Vec<Note>) -> Vec<Tool> {
+/// Detects and assesses every tool in the project, sorted by file, line and name, and finds the
+/// agents that use them.
+pub fn assess_project(
+    project: &Project,
+    catalog: &Catalog,
+    notes: &mut Vec<Note>,
+) -> (Vec<Tool>, Vec<Agent>) {
     let mut languages: Vec<_> = project.files.iter().map(|f| f.language).collect();
     languages.sort();
     languages.dedup();
     let mut tools = Vec::new();
-    for language in languages {
+    let mut detected_tools = Vec::new();
+    for &language in &languages {
         let lang_catalog = catalog.language(language);
         let tracer = Tracer::new(project, lang_catalog);
         let judge = Judge::new(project, lang_catalog);
@@ -39,13 +46,35 @@ pub fn assess_project(project: &Project, catalog: &Catalog, notes: &mut Vec<Note
             let mut tool = build_tool(project, &detected, effects, guards);
             tool.unresolved_calls = trace.unresolved;
             tools.push(tool);
+            detected_tools.push(detected);
         }
     }
-    tools.sort_by(|a, b| {
-        (&a.file, a.line, &a.name, &a.function).cmp(&(&b.file, b.line, &b.name, &b.function))
-    });
+    let mut order: Vec<usize> = (0..tools.len()).collect();
+    let key = |t: &Tool| (t.file.clone(), t.line, t.name.clone(), t.function.clone());
+    order.sort_by_key(|&i| key(&tools[i]));
+    let mut slots: Vec<Option<Tool>> = tools.into_iter().map(Some).collect();
+    let mut tools: Vec<Tool> = order.iter().filter_map(|&i| slots[i].take()).collect();
     assign_ids(&mut tools);
-    tools
+    let mut agents = Vec::new();
+    for language in languages {
+        let known: Vec<Known> = order
+            .iter()
+            .zip(&tools)
+            .filter(|(_, t)| t.language == language.as_str())
+            .map(|(&i, t)| Known {
+                id: &t.id,
+                detected: &detected_tools[i],
+            })
+            .collect();
+        agents.extend(find_agents(
+            project,
+            catalog.language(language),
+            language,
+            &known,
+        ));
+    }
+    agents.sort_by(|a, b| (&a.file, a.line, &a.name).cmp(&(&b.file, b.line, &b.name)));
+    (tools, agents)
 }
 
 /// The inventory's effects (shortest chain first, one per call site) and the tool's guards.

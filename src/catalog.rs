@@ -217,6 +217,10 @@ pub enum ToolKind {
     ToolList,
     /// A declaration (`types.Tool(name=...)`) describing a dispatched tool of the same name.
     Schema,
+    /// An agent constructor whose tool list holds tool objects (`AgentExecutor(tools=...)`).
+    Agent,
+    /// A server whose tools are registered on it (`FastMCP(...)` with `@mcp.tool()`).
+    Server,
 }
 
 /// `[[tool]]`: one registration style of one framework.
@@ -508,11 +512,21 @@ impl LanguageCatalog {
 }
 
 /// Applies a classifier to the argument it reads. `None` means "no effect" (for `non_literal`).
-pub fn classify(rule: &EffectRule, call: &CallExpr) -> Option<Category> {
+/// `value_of` gives the value a name is bound to (`mode = "w"; open(p, mode)`), when known.
+pub fn classify(
+    rule: &EffectRule,
+    call: &CallExpr,
+    value_of: &dyn Fn(&Expr) -> Option<Expr>,
+) -> Option<Category> {
     let Some(classifier) = rule.classify else {
         return Some(rule.category);
     };
-    let arg = rule.argument.as_ref().and_then(|spec| spec.find(call));
+    let written = rule.argument.as_ref().and_then(|spec| spec.find(call));
+    let bound = match written {
+        Some(e @ Expr::Name(_)) => value_of(e),
+        _ => None,
+    };
+    let arg = bound.as_ref().or(written);
     let text = arg.and_then(literal_text);
     match classifier {
         Classifier::SqlVerb => Some(match text {
@@ -556,7 +570,10 @@ fn sql_category(sql: &str) -> Option<Category> {
         .collect::<String>()
         .to_ascii_uppercase();
     match verb.as_str() {
-        "SELECT" | "SHOW" | "DESCRIBE" | "EXPLAIN" | "PRAGMA" | "WITH" => Some(Category::DbRead),
+        // `SET search_path`, `USE db`: session settings, not data.
+        "SELECT" | "SHOW" | "DESCRIBE" | "EXPLAIN" | "PRAGMA" | "WITH" | "SET" | "USE" => {
+            Some(Category::DbRead)
+        }
         "DELETE" | "DROP" | "TRUNCATE" => Some(Category::DbDelete),
         "INSERT" | "UPDATE" | "CREATE" | "ALTER" | "REPLACE" | "MERGE" | "UPSERT" | "GRANT"
         | "REVOKE" => Some(Category::DbWrite),

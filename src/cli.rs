@@ -9,7 +9,7 @@ use miette::{Diagnostic, NamedSource, SourceSpan};
 
 use crate::catalog::Catalog;
 use crate::config::{self, Config};
-use crate::maturity::InventoryState;
+use crate::maturity::{Governance, InventoryState};
 use crate::report;
 use crate::scan::{inventory, scan};
 use crate::walk::WalkOptions;
@@ -142,7 +142,8 @@ fn run_scan(args: &ScanArgs) -> miette::Result<ExitCode> {
     } else {
         InventoryState::Written
     };
-    let inventory = inventory(output.tools, state);
+    let governance = Governance::discover(root, &config);
+    let inventory = inventory(output.tools, output.agents, state, &governance);
     let yaml = report::yaml(&inventory);
     if !args.no_write {
         write_if_changed(&inventory_path, &yaml)?;

@@ -169,7 +169,7 @@ fn schema_declarations(
     out
 }
 
-fn matching_call_rule<'r>(
+pub(crate) fn matching_call_rule<'r>(
     project: &Project,
     file: usize,
     call: &crate::facts::Call,
@@ -578,7 +578,7 @@ fn tool_lists(
 }
 
 /// The string value of the argument `spec` points at, where it is known statically.
-fn arg_str(
+pub(crate) fn arg_str(
     project: &Project,
     file: usize,
     scope: Option<usize>,

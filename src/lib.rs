@@ -4,6 +4,7 @@
 //! Data flows one way: [`walk`] → [`lang`] (parse, per language) → [`facts`] → [`link`]
 //! (symbols) → [`detect`] (tools) → [`trace`] → [`guards`] → [`assess`] → [`report`].
 
+pub mod agents;
 pub mod assess;
 pub mod catalog;
 pub mod cli;

@@ -119,6 +119,27 @@ impl Project {
         index.checks_by_scope.get(slot).map_or(&[], Vec::as_slice)
     }
 
+    /// The value a name is bound to at byte `at` when one assignment binds it there
+    /// (`mode = "w"` for `mode`).
+    pub fn value_of(
+        &self,
+        file: usize,
+        scope: Option<usize>,
+        expr: &Expr,
+        at: usize,
+    ) -> Option<Expr> {
+        let Expr::Name(name) = expr else { return None };
+        let facts = &self.files[file];
+        let index = &self.index[file];
+        let bindings = scope
+            .and_then(|f| index.locals.get(&(f, name.clone())))
+            .or_else(|| index.globals.get(name))?;
+        match pick(bindings, facts, at) {
+            Binding::Assign(a) => Some(facts.assignments[a].value.clone()),
+            _ => None,
+        }
+    }
+
     /// The assignment a name is bound by, following imports into other files:
     /// `mcp` in `@mcp.tool()` → `mcp = FastMCP("x")` in `server.py`.
     pub fn assignment_of(
@@ -473,11 +494,15 @@ impl Project {
             }
             let facts = &self.files[f];
             if let Some(field) = facts.classes[c].fields.iter().find(|x| x.name == name) {
-                return match (&field.annotation, &field.value) {
+                let typed = field.annotation.as_ref().filter(|a| !is_any(a));
+                return match (typed, &field.value) {
                     (Some(annotation), _) if instance => {
                         self.instance_of(f, None, annotation, depth + 1)
                     }
-                    (_, Some(value)) => self.resolve_expr(f, None, value, 0, depth + 1),
+                    (_, Some(value)) => {
+                        let value = field_default(value);
+                        self.resolve_expr(f, None, &value, 0, depth + 1)
+                    }
                     _ => Sym::Unknown,
                 };
             }
@@ -548,6 +573,30 @@ impl Project {
             _ => Sym::Unknown,
         }
     }
+}
+
+/// What a pydantic `Field(...)` holds by default: `default=x` is `x`, `default_factory=f` is
+/// `f()`. Any other value is itself.
+fn field_default(value: &Expr) -> Expr {
+    if let Expr::Call(call) = value
+        && call.callee.last_name() == Some("Field")
+    {
+        if let Some(factory) = call.keyword("default_factory") {
+            return Expr::Call(Box::new(crate::facts::CallExpr {
+                callee: factory.clone(),
+                args: Vec::new(),
+            }));
+        }
+        if let Some(default) = call.keyword("default").or_else(|| call.positional(0)) {
+            return default.clone();
+        }
+    }
+    value.clone()
+}
+
+/// `Any` and `object` say nothing about a value.
+fn is_any(annotation: &Expr) -> bool {
+    matches!(annotation.last_name(), Some("Any" | "object")) && !matches!(annotation, Expr::Call(_))
 }
 
 fn is_super_call(expr: &Expr) -> bool {

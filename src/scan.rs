@@ -9,8 +9,8 @@ use crate::catalog::Catalog;
 use crate::facts::FileFacts;
 use crate::lang;
 use crate::link::Project;
-use crate::maturity::{self, InventoryState};
-use crate::model::{Inventory, SCHEMA, Tool};
+use crate::maturity::{self, Governance, InventoryState};
+use crate::model::{Agent, Inventory, SCHEMA, Tool};
 pub use crate::note::Note;
 use crate::walk::{Skipped, SourceFile, WalkError, WalkOptions, walk};
 
@@ -22,6 +22,7 @@ pub struct Stats {
 
 pub struct ScanOutput {
     pub tools: Vec<Tool>,
+    pub agents: Vec<Agent>,
     pub notes: Vec<Note>,
     pub stats: Stats,
 }
@@ -61,11 +62,12 @@ pub fn scan(
     };
     let project = Project::new(files, &prefix, catalog);
     timer.lap("link");
-    let tools = assess_project(&project, catalog, &mut notes);
+    let (tools, agents) = assess_project(&project, catalog, &mut notes);
     timer.lap("detect + effects + assess");
     notes.sort();
     Ok(ScanOutput {
         tools,
+        agents,
         notes,
         stats,
     })
@@ -122,14 +124,19 @@ fn parse_source(source: &SourceFile, package_prefix: &str) -> (Option<FileFacts>
     (Some(facts), note)
 }
 
-/// The inventory document for `tools`.
-pub fn inventory(tools: Vec<Tool>, state: InventoryState) -> Inventory {
+/// The inventory document for a scan.
+pub fn inventory(
+    tools: Vec<Tool>,
+    agents: Vec<Agent>,
+    state: InventoryState,
+    governance: &Governance,
+) -> Inventory {
     Inventory {
         schema: SCHEMA.to_string(),
         summary: summarize(&tools),
-        maturity: maturity::assess(&tools, state),
+        maturity: maturity::assess(&tools, &agents, state, governance),
         tools,
-        agents: Vec::new(),
+        agents,
     }
 }
 

@@ -13,7 +13,7 @@ use std::rc::Rc;
 
 use crate::catalog::{LanguageCatalog, classify};
 use crate::detect::{DetectedTool, Entry};
-use crate::facts::{Call, Span};
+use crate::facts::{Call, Expr, Span};
 use crate::link::{Project, Sym};
 use crate::model::Category;
 
@@ -219,7 +219,9 @@ impl<'p> Tracer<'p> {
                 if self.catalog.may_have_effect(last)
                     && let Some(rule) = self.catalog.effect_for(&path)
                 {
-                    return match classify(rule, &call.call) {
+                    let value_of =
+                        |e: &Expr| project.value_of(file, call.scope, e, call.span.start_byte);
+                    return match classify(rule, &call.call, &value_of) {
                         Some(category) => Outcome::Effect(category, path.to_string()),
                         None => Outcome::Nothing,
                     };

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use agent_audit::catalog::Catalog;
 use agent_audit::config;
-use agent_audit::maturity::InventoryState;
+use agent_audit::maturity::{Governance, InventoryState};
 use agent_audit::model::Inventory;
 use agent_audit::report;
 use agent_audit::scan::{inventory, scan};
@@ -45,7 +45,13 @@ fn scan_to_yaml(dir: &Path) -> String {
         ..WalkOptions::default()
     };
     let output = scan(dir, &options, &catalog).unwrap();
-    report::yaml(&inventory(output.tools, InventoryState::Written))
+    let governance = Governance::discover(dir, &config);
+    report::yaml(&inventory(
+        output.tools,
+        output.agents,
+        InventoryState::Written,
+        &governance,
+    ))
 }
 
 #[test]

@@ -38,12 +38,50 @@ pub fn render(inventory: &Inventory, notes: &[Note], stats: Stats) -> String {
         stats.files,
         stats.lines
     );
+    if !inventory.agents.is_empty() {
+        let _ = writeln!(out, "agents:");
+        for agent in &inventory.agents {
+            let list = match agent.tool_list {
+                crate::model::ToolList::Explicit => "explicit",
+                crate::model::ToolList::Dynamic => "DYNAMIC",
+            };
+            let _ = writeln!(
+                out,
+                "  {}:{}: {} [{}] {} tools ({} list){}",
+                agent.file,
+                agent.line,
+                agent.name,
+                agent.framework,
+                agent.tools.len() + agent.other_tools.len(),
+                list,
+                if agent.other_tools.is_empty() {
+                    String::new()
+                } else {
+                    format!("; not inventoried: {}", agent.other_tools.join(", "))
+                }
+            );
+        }
+        out.push('\n');
+    }
+    if s.unresolved_calls > 0 {
+        let _ = writeln!(
+            out,
+            "{} calls on traced paths could not be resolved (not guessed at)",
+            s.unresolved_calls
+        );
+    }
     let m = &inventory.maturity;
-    let _ = writeln!(
-        out,
-        "maturity: level {} ({}). next: {}",
-        m.level, m.name, m.next
-    );
+    let _ = writeln!(out, "maturity: level {} ({})", m.level, m.name);
+    for criterion in &m.criteria {
+        let _ = writeln!(
+            out,
+            "  [{}] {}: {}",
+            if criterion.met { "x" } else { " " },
+            criterion.id,
+            criterion.evidence
+        );
+    }
+    let _ = writeln!(out, "next: {}", m.next);
     out
 }
 
@@ -65,21 +103,33 @@ fn render_tool(out: &mut String, tool: &Tool) {
         let _ = writeln!(out, "    no effects found");
     }
     for effect in &tool.effects {
+        let guarded = if effect.guarded_by.is_empty() {
+            if effect.category.changes_state() {
+                " [no guard]".to_string()
+            } else {
+                String::new()
+            }
+        } else {
+            let kinds: Vec<&str> = effect.guarded_by.iter().map(|k| k.as_str()).collect();
+            format!(" [guarded by {}]", kinds.join(", "))
+        };
         let _ = writeln!(
             out,
-            "    {:<12} {} at {}:{} via {}",
+            "    {:<12} {} at {}:{} via {}{}",
             effect.category.as_str(),
             effect.call,
             effect.file,
             effect.line,
-            effect.via.join(" -> ")
+            effect.via.join(" -> "),
+            guarded
         );
     }
     for guard in &tool.guards {
         let _ = writeln!(
             out,
-            "    guard {:<6} {} at {}:{}",
+            "    guard {} ({}) {} at {}:{}",
             guard.kind.as_str(),
+            if guard.strong { "strong" } else { "weak" },
             guard.evidence,
             guard.file,
             guard.line
@@ -88,19 +138,26 @@ fn render_tool(out: &mut String, tool: &Tool) {
     for finding in &tool.findings {
         let _ = writeln!(out, "    finding: {}", finding.message);
     }
-    if tool.verdict == Verdict::Unguarded {
-        let what: std::collections::BTreeSet<&str> = tool
+    if matches!(tool.verdict, Verdict::Unguarded | Verdict::Partial) {
+        let unguarded: std::collections::BTreeSet<&str> = tool
             .effects
             .iter()
-            .filter(|e| e.category.changes_state())
+            .filter(|e| e.category.changes_state() && e.guarded_by.is_empty())
             .map(|e| e.category.as_str())
             .collect();
-        let what: Vec<&str> = what.into_iter().collect();
-        let _ = writeln!(
-            out,
-            "    missing: no approval, confirmation or other guard before {}",
-            what.join(", ")
-        );
+        let what: Vec<&str> = unguarded.into_iter().collect();
+        if !what.is_empty() {
+            let _ = writeln!(
+                out,
+                "    missing: no guard at all before {}",
+                what.join(", ")
+            );
+        } else if tool.destructive {
+            let _ = writeln!(
+                out,
+                "    missing: only weak guards; add approval, confirmation, auth or a default-deny allowlist"
+            );
+        }
     }
     out.push('\n');
 }

@@ -1,0 +1,222 @@
+//! Agents: which constructions hand which tools to a model.
+//!
+//! An agent constructor (`tool_list` and `agent` rules) takes a tool list; a server (`server`
+//! rules, and agents such as pydantic-ai's) gets tools registered on it by decorator. Each entry
+//! of a list is resolved: a function or tool class in the inventory, a variable holding a list
+//! or a registration, a library tool constructed in place (`DuckDuckGoSearchRun()`). A list
+//! built at run time (`load_tools(...)`, `toolkit.get_tools()`, a comprehension) is `dynamic`.
+
+use std::collections::BTreeSet;
+
+use crate::catalog::{LanguageCatalog, ToolKind, ToolRule};
+use crate::detect::{DetectedTool, Entry, arg_str, matching_call_rule};
+use crate::facts::{CallExpr, Expr};
+use crate::link::{Project, Sym};
+use crate::model::{Agent, ToolList};
+
+/// Lists nested through variables deeper than this are left as they are.
+const MAX_DEPTH: usize = 8;
+
+/// A tool of the inventory, as agents refer to it.
+pub struct Known<'a> {
+    pub id: &'a str,
+    pub detected: &'a DetectedTool,
+}
+
+/// Finds the agents in the files of one language.
+pub fn find_agents(
+    project: &Project,
+    catalog: &LanguageCatalog,
+    language: crate::facts::Language,
+    tools: &[Known],
+) -> Vec<Agent> {
+    let rules: Vec<&ToolRule> = catalog
+        .tools
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.def.kind,
+                ToolKind::ToolList | ToolKind::Agent | ToolKind::Server
+            )
+        })
+        .collect();
+    // Tools registered on an object: (file, assignment) of the object → tool ids.
+    let registered_on: Vec<((usize, usize), &str)> = tools
+        .iter()
+        .filter_map(|t| {
+            let reg = t.detected.registration.as_ref()?;
+            let Some(Expr::Name(name)) = &reg.receiver else {
+                return None;
+            };
+            Some((project.assignment_of(reg.file, reg.scope, name)?, t.id))
+        })
+        .collect();
+    let mut agents = Vec::new();
+    for (file, facts) in project.files.iter().enumerate() {
+        if facts.language != language {
+            continue;
+        }
+        for call in &facts.calls {
+            let Some(rule) = matching_call_rule(project, file, call, &rules) else {
+                continue;
+            };
+            let assignment = facts.assignments.iter().position(|a| {
+                a.span.contains(&call.span) && matches!(&a.value, Expr::Call(c) if **c == call.call)
+            });
+            let name = arg_str(
+                project,
+                file,
+                call.scope,
+                rule.def.name.as_ref(),
+                &call.call,
+            )
+            .or_else(|| assignment.map(|a| facts.assignments[a].target.display()))
+            .unwrap_or_else(|| call.callee_text.clone());
+            let mut list = Listing::default();
+            if let Some(arg) = rule.def.tools.as_ref().and_then(|t| t.find(&call.call)) {
+                list.entry(
+                    project,
+                    tools,
+                    file,
+                    call.scope,
+                    arg,
+                    call.span.start_byte,
+                    0,
+                );
+            }
+            if let Some(a) = assignment {
+                for (site, id) in &registered_on {
+                    if *site == (file, a) {
+                        list.ids.insert(id.to_string());
+                    }
+                }
+            }
+            if rule.def.kind == ToolKind::Server && list.ids.is_empty() {
+                continue;
+            }
+            agents.push(Agent {
+                name,
+                framework: rule.def.framework.clone(),
+                file: facts.path.clone(),
+                line: call.span.start_line,
+                tool_list: if list.dynamic {
+                    ToolList::Dynamic
+                } else {
+                    ToolList::Explicit
+                },
+                tools: list.ids.into_iter().collect(),
+                other_tools: list.others.into_iter().collect(),
+            });
+        }
+    }
+    agents
+}
+
+#[derive(Default)]
+struct Listing {
+    ids: BTreeSet<String>,
+    others: BTreeSet<String>,
+    dynamic: bool,
+}
+
+impl Listing {
+    #[allow(clippy::too_many_arguments)]
+    fn entry(
+        &mut self,
+        project: &Project,
+        tools: &[Known],
+        file: usize,
+        scope: Option<usize>,
+        expr: &Expr,
+        at: usize,
+        depth: usize,
+    ) {
+        if depth > MAX_DEPTH {
+            self.dynamic = true;
+            return;
+        }
+        match expr {
+            Expr::List(items) => {
+                for item in items {
+                    self.entry(project, tools, file, scope, item, at, depth + 1);
+                }
+                return;
+            }
+            Expr::Call(call) if self.registration(tools, file, call) => return,
+            Expr::Name(name) => {
+                if let Some((f, a)) = project.assignment_of(file, scope, name) {
+                    let assignment = &project.files[f].assignments[a];
+                    if matches!(assignment.value, Expr::List(_) | Expr::Call(_)) {
+                        let (value, scope, start) = (
+                            &assignment.value,
+                            assignment.scope,
+                            assignment.span.start_byte,
+                        );
+                        if let Expr::Call(call) = value
+                            && self.registration(tools, f, call)
+                        {
+                            return;
+                        }
+                        if let Expr::List(_) = value {
+                            self.entry(project, tools, f, scope, value, start, depth + 1);
+                            return;
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        let sym = project.resolve(file, scope, expr, at);
+        let matched: Vec<&str> = tools
+            .iter()
+            .filter(|t| match (&sym, &t.detected.entry) {
+                (Sym::Function { file, func }, Entry::Function { file: f, func: g }) => {
+                    (file, func) == (f, g)
+                }
+                (
+                    Sym::Instance { file, class } | Sym::Class { file, class },
+                    Entry::Class {
+                        file: f, class: c, ..
+                    },
+                ) => (file, class) == (f, c),
+                _ => false,
+            })
+            .map(|t| t.id)
+            .collect();
+        if !matched.is_empty() {
+            self.ids.extend(matched.iter().map(|s| s.to_string()));
+            return;
+        }
+        let text = expr.display();
+        // A library tool constructed in place is a fixed entry; anything else computed at run
+        // time (a loader, a toolkit's `get_tools()`, a comprehension) is not.
+        let constructed = match expr {
+            Expr::Call(call) => call
+                .callee
+                .last_name()
+                .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_uppercase())),
+            Expr::Name(_) | Expr::Attr(..) => !matches!(sym, Sym::Unknown),
+            _ => false,
+        };
+        if !constructed {
+            self.dynamic = true;
+        }
+        self.others.insert(text);
+    }
+
+    /// A registration call in the list (`Tool(name=..., func=f)`) is the tool it registers.
+    fn registration(&mut self, tools: &[Known], file: usize, call: &CallExpr) -> bool {
+        let found: Vec<&str> = tools
+            .iter()
+            .filter(|t| {
+                t.detected
+                    .registration
+                    .as_ref()
+                    .is_some_and(|r| r.file == file && r.call == *call)
+            })
+            .map(|t| t.id)
+            .collect();
+        self.ids.extend(found.iter().map(|s| s.to_string()));
+        !found.is_empty()
+    }
+}
