@@ -395,7 +395,7 @@ impl<'p> Judge<'p> {
                 if bounded {
                     out.insert(Found {
                         kind: rule.kind,
-                        evidence: format!("@{}", decorator.expr.display()),
+                        evidence: format!("@{}", decorator_text(&decorator.expr)),
                         file,
                         line: decorator.line,
                         strong: rule.kind.is_strong(),
@@ -411,16 +411,20 @@ impl<'p> Judge<'p> {
         let site = &facts.calls[call];
         let path = ApiPath::from_dotted(api);
         for rule in &self.catalog.guards {
-            let keyed = rule.effect_keywords.iter().any(|k| {
+            let key = rule.effect_keywords.iter().find(|k| {
                 site.call.keyword(k).is_some()
                     || site.call.args.iter().any(|a| has_dict_key(&a.value, k))
             });
-            let sandboxed = self.resolve_call(file, call) != Sym::Unknown
-                && rule.effect_calls.iter().any(|p| p.matches(&path));
-            if keyed || sandboxed {
+            let sandboxed = rule.effect_calls.iter().any(|p| p.matches(&path));
+            let evidence = match key {
+                Some(key) => format!("{key} on {}(...)", site.callee_text),
+                None if sandboxed => format!("{}(...) runs in a sandbox", site.callee_text),
+                None => continue,
+            };
+            {
                 out.insert(Found {
                     kind: rule.kind,
-                    evidence: format!("{}(...)", site.callee_text),
+                    evidence,
                     file,
                     line: site.span.start_line,
                     strong: rule.kind.is_strong(),
@@ -705,6 +709,24 @@ impl<'p> Judge<'p> {
 /// Calls made in the arguments of `target` run before it.
 fn arguments_of(target: Span, call: Span) -> bool {
     target.contains(&call) && call != target
+}
+
+/// `retry(stop=...)`: the decorator with its keyword names, values elided.
+fn decorator_text(expr: &Expr) -> String {
+    match expr {
+        Expr::Call(call) => {
+            let args: Vec<String> = call
+                .args
+                .iter()
+                .map(|a| match &a.name {
+                    Some(name) => format!("{name}=..."),
+                    None => "...".into(),
+                })
+                .collect();
+            format!("{}({})", call.callee.display(), args.join(", "))
+        }
+        other => other.display(),
+    }
 }
 
 /// A literal `False`, `None` or `0`: the option is off.

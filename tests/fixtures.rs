@@ -132,6 +132,60 @@ fn traps_stay_quiet() {
     }
 }
 
+/// The guard fixture: each guard kind holds, and each false guard stays quiet.
+#[test]
+fn guards_fire_and_false_guards_stay_quiet() {
+    use agent_audit::model::Verdict::{Guarded, Partial, Unguarded};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/python/guards");
+    let inventory: Inventory = report::parse_yaml(&scan_to_yaml(&dir)).unwrap();
+    let verdict = |name: &str| {
+        inventory
+            .tools
+            .iter()
+            .find(|t| t.name == name)
+            .unwrap_or_else(|| panic!("no tool {name}"))
+            .verdict
+    };
+    let expected = [
+        ("drop_table", Guarded),
+        ("delete_file", Guarded),
+        ("run_command", Guarded),
+        ("purge_user", Guarded),
+        ("write_report", Guarded),
+        ("wipe_cache", Guarded),
+        ("deploy", Guarded),
+        ("transfer_ownership", Guarded),
+        ("send_invoice", Guarded),
+        ("export_report", Partial),
+        ("rotate_keys", Partial),
+        ("set_status", Partial),
+        ("refund_order", Partial),
+        ("post_update", Partial),
+        ("sync_remote", Partial),
+        ("archive_logs", Partial),
+        ("run_snippet", Partial),
+        ("notify_team", Unguarded),
+        ("tidy_tmp", Unguarded),
+        ("reset_db", Unguarded),
+        ("ping_service", Unguarded),
+        ("retry_forever", Unguarded),
+        ("rename_file", Unguarded),
+        ("shutdown", Unguarded),
+        ("mirror", Unguarded),
+        ("publish", Unguarded),
+        ("save_snapshot", Unguarded),
+    ];
+    for (name, want) in expected {
+        assert_eq!(verdict(name), want, "{name}");
+    }
+    let snapshot = inventory
+        .tools
+        .iter()
+        .find(|t| t.name == "save_snapshot")
+        .unwrap();
+    assert_eq!(snapshot.findings[0].kind, "declared_read_only_but_writes");
+}
+
 fn line_diff(expected: &str, actual: &str) -> String {
     let e: Vec<&str> = expected.lines().collect();
     let a: Vec<&str> = actual.lines().collect();

@@ -135,6 +135,14 @@ fn render_tool(out: &mut String, tool: &Tool) {
             guard.line
         );
     }
+    if tool.unresolved_calls > 0 {
+        let _ = writeln!(
+            out,
+            "    {} call{} on its paths could not be resolved",
+            tool.unresolved_calls,
+            if tool.unresolved_calls == 1 { "" } else { "s" }
+        );
+    }
     for finding in &tool.findings {
         let _ = writeln!(out, "    finding: {}", finding.message);
     }
