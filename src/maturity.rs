@@ -184,8 +184,8 @@ pub fn assess(
             "no destructive tools".into()
         } else if unchecked.is_empty() {
             format!(
-                "all {} destructive tools are gated by approval or confirmation",
-                destructive.len()
+                "{} gated by approval or confirmation",
+                all_destructive(destructive.len())
             )
         } else {
             format!(
@@ -281,6 +281,15 @@ pub fn assess(
         name: name.into(),
         criteria,
         next,
+    }
+}
+
+/// "the one destructive tool is" / "all 3 destructive tools are", then the rest of the phrase.
+fn all_destructive(n: usize) -> String {
+    if n == 1 {
+        "the one destructive tool is".into()
+    } else {
+        format!("all {n} destructive tools are")
     }
 }
 
