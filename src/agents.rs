@@ -8,8 +8,8 @@
 
 use std::collections::BTreeSet;
 
-use crate::catalog::{LanguageCatalog, ToolKind, ToolRule};
-use crate::detect::{DetectedTool, Entry, arg_str, matching_call_rule};
+use crate::catalog::{LanguageCatalog, ToolKind};
+use crate::detect::{CallRules, DetectedTool, Entry, arg_str};
 use crate::facts::{CallExpr, Expr};
 use crate::link::{Project, Sym};
 use crate::model::{Agent, ToolList};
@@ -30,16 +30,18 @@ pub fn find_agents(
     language: crate::facts::Language,
     tools: &[Known],
 ) -> Vec<Agent> {
-    let rules: Vec<&ToolRule> = catalog
-        .tools
-        .iter()
-        .filter(|r| {
-            matches!(
-                r.def.kind,
-                ToolKind::ToolList | ToolKind::Agent | ToolKind::Server
-            )
-        })
-        .collect();
+    let rules = CallRules::new(
+        catalog
+            .tools
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r.def.kind,
+                    ToolKind::ToolList | ToolKind::Agent | ToolKind::Server
+                )
+            })
+            .collect(),
+    );
     // Tools registered on an object: (file, assignment) of the object → tool ids.
     let registered_on: Vec<((usize, usize), &str)> = tools
         .iter()
@@ -57,7 +59,7 @@ pub fn find_agents(
             continue;
         }
         for call in &facts.calls {
-            let Some(rule) = matching_call_rule(project, file, call, &rules) else {
+            let Some(rule) = rules.matching(project, file, call) else {
                 continue;
             };
             let assignment = facts.assignments.iter().position(|a| {

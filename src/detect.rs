@@ -141,13 +141,13 @@ fn schema_declarations(
     catalog: &LanguageCatalog,
 ) -> BTreeMap<String, Schema> {
     let mut out = BTreeMap::new();
-    let rules: Vec<&ToolRule> = catalog.tool_rules(ToolKind::Schema).collect();
+    let rules = CallRules::new(catalog.tool_rules(ToolKind::Schema).collect());
     if rules.is_empty() {
         return out;
     }
     for &file in files {
         for call in &project.files[file].calls {
-            let Some(rule) = matching_call_rule(project, file, call, &rules) else {
+            let Some(rule) = rules.matching(project, file, call) else {
                 continue;
             };
             let text =
@@ -169,22 +169,49 @@ fn schema_declarations(
     out
 }
 
-pub(crate) fn matching_call_rule<'r>(
-    project: &Project,
-    file: usize,
-    call: &crate::facts::Call,
-    rules: &[&'r ToolRule],
-) -> Option<&'r ToolRule> {
-    let last = call.call.callee.last_name()?;
-    if !rules.iter().any(|r| may_match_last(r, last)) {
-        return None;
+/// Registration rules of some kinds, with the last names their patterns require so that most
+/// calls are dismissed without being resolved.
+pub(crate) struct CallRules<'r> {
+    rules: Vec<&'r ToolRule>,
+    /// `None` when some pattern ends in a glob and any call may match.
+    last_names: Option<HashSet<&'r str>>,
+}
+
+impl<'r> CallRules<'r> {
+    pub(crate) fn new(rules: Vec<&'r ToolRule>) -> Self {
+        let last_names = rules
+            .iter()
+            .flat_map(|r| r.patterns.iter().map(|p| p.required_last_name()))
+            .collect::<Option<HashSet<&str>>>();
+        CallRules { rules, last_names }
     }
-    let Sym::External(path) =
-        project.resolve(file, call.scope, &call.call.callee, call.span.start_byte)
-    else {
-        return None;
-    };
-    rules.iter().copied().find(|r| r.matches(&path))
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// The first rule matching what `call` resolves to.
+    pub(crate) fn matching(
+        &self,
+        project: &Project,
+        file: usize,
+        call: &crate::facts::Call,
+    ) -> Option<&'r ToolRule> {
+        let last = call.call.callee.last_name()?;
+        if self
+            .last_names
+            .as_ref()
+            .is_some_and(|names| !names.contains(last))
+        {
+            return None;
+        }
+        let Sym::External(path) =
+            project.resolve(file, call.scope, &call.call.callee, call.span.start_byte)
+        else {
+            return None;
+        };
+        self.rules.iter().copied().find(|r| r.matches(&path))
+    }
 }
 
 fn may_match_last(rule: &ToolRule, last: &str) -> bool {
@@ -349,10 +376,10 @@ fn registration_calls(
     tools: &mut Vec<DetectedTool>,
     notes: &mut Vec<Note>,
 ) {
-    let rules: Vec<&ToolRule> = catalog.tool_rules(ToolKind::Call).collect();
+    let rules = CallRules::new(catalog.tool_rules(ToolKind::Call).collect());
     let facts = &project.files[file];
     for (c, call) in facts.calls.iter().enumerate() {
-        let Some(rule) = matching_call_rule(project, file, call, &rules) else {
+        let Some(rule) = rules.matching(project, file, call) else {
             continue;
         };
         let args = &call.call;
@@ -543,10 +570,10 @@ fn tool_lists(
     already: &HashSet<(usize, usize)>,
     tools: &mut Vec<DetectedTool>,
 ) {
-    let rules: Vec<&ToolRule> = catalog.tool_rules(ToolKind::ToolList).collect();
+    let rules = CallRules::new(catalog.tool_rules(ToolKind::ToolList).collect());
     let facts = &project.files[file];
     for call in &facts.calls {
-        let Some(rule) = matching_call_rule(project, file, call, &rules) else {
+        let Some(rule) = rules.matching(project, file, call) else {
             continue;
         };
         let Some(Expr::List(items)) = rule.def.tools.as_ref().and_then(|t| t.find(&call.call))

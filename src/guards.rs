@@ -61,6 +61,8 @@ pub struct Judge<'p> {
     /// Tool names that approval middleware interrupts on, with the evidence.
     mapped: HashMap<String, Vec<Found>>,
     helpers: RefCell<HashMap<HelperKey, Rc<Vec<HelperGuard>>>>,
+    /// What each check means, by (file, check).
+    meanings: RefCell<HashMap<(usize, usize), Rc<Vec<GuardKind>>>>,
 }
 
 /// (file, function, depth) of a helper judged for the guards it applies.
@@ -73,6 +75,7 @@ impl<'p> Judge<'p> {
             catalog,
             mapped: HashMap::new(),
             helpers: RefCell::new(HashMap::new()),
+            meanings: RefCell::new(HashMap::new()),
         };
         judge.mapped = judge.tool_maps();
         judge
@@ -109,7 +112,7 @@ impl<'p> Judge<'p> {
             if !(gates || stops_before) {
                 continue;
             }
-            for kind in self.check_kinds(file, scope, check) {
+            for &kind in self.meaning(file, c).iter() {
                 out.insert(self.found_at_check(file, scope, check, kind));
             }
         }
@@ -196,9 +199,10 @@ impl<'p> Judge<'p> {
         // Plain early returns that are not guards: the code after them may not run.
         let bypasses: Vec<Span> = checks
             .iter()
-            .map(|&c| &facts.checks[c])
-            .filter(|c| c.exit == Some(Exit::Return) && self.check_kinds(file, scope, c).is_empty())
-            .map(|c| c.span)
+            .filter(|&&c| {
+                facts.checks[c].exit == Some(Exit::Return) && self.meaning(file, c).is_empty()
+            })
+            .map(|&c| facts.checks[c].span)
             .collect();
         let skipped = |span: Span| bypasses.iter().any(|b| self.dominates(file, *b, span));
         let mut out = Vec::new();
@@ -207,7 +211,7 @@ impl<'p> Judge<'p> {
             if check.exit != Some(Exit::Raise) || self.in_region(file, func, check.span) {
                 continue;
             }
-            for kind in self.check_kinds(file, scope, check) {
+            for &kind in self.meaning(file, c).iter() {
                 out.push(HelperGuard {
                     found: self.found_at_check(file, scope, check, kind),
                     bypassable: skipped(check.span),
@@ -250,6 +254,17 @@ impl<'p> Judge<'p> {
                 matches!(self.resolve_call(file, c), Sym::Function { file: f, func: g }
                     if (f, g) != (file, func) && self.can_raise(f, g, depth + 1))
             })
+    }
+
+    /// The guard kinds check `c` of `file` means (cached).
+    fn meaning(&self, file: usize, c: usize) -> Rc<Vec<GuardKind>> {
+        if let Some(known) = self.meanings.borrow().get(&(file, c)) {
+            return known.clone();
+        }
+        let check = &self.project.files[file].checks[c];
+        let kinds = Rc::new(self.check_kinds(file, check.scope, check));
+        self.meanings.borrow_mut().insert((file, c), kinds.clone());
+        kinds
     }
 
     /// The guard kinds a test means.
