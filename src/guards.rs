@@ -62,8 +62,11 @@ pub struct Judge<'p> {
     mapped: HashMap<String, Vec<Found>>,
     helpers: RefCell<HashMap<HelperKey, Rc<Vec<HelperGuard>>>>,
     /// What each check means, by (file, check).
-    meanings: RefCell<HashMap<(usize, usize), Rc<Vec<GuardKind>>>>,
+    meanings: RefCell<HashMap<(usize, usize), Meaning>>,
 }
+
+/// The guard kinds a check means.
+type Meaning = Rc<Vec<GuardKind>>;
 
 /// (file, function, depth) of a helper judged for the guards it applies.
 type HelperKey = (usize, usize, usize);
@@ -257,7 +260,7 @@ impl<'p> Judge<'p> {
     }
 
     /// The guard kinds check `c` of `file` means (cached).
-    fn meaning(&self, file: usize, c: usize) -> Rc<Vec<GuardKind>> {
+    fn meaning(&self, file: usize, c: usize) -> Meaning {
         if let Some(known) = self.meanings.borrow().get(&(file, c)) {
             return known.clone();
         }
