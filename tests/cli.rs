@@ -29,10 +29,16 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
+/// A fixture project copied into a fresh temporary directory.
+fn fixture_copy(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture(name), dir.path());
+    dir
+}
+
 #[test]
 fn scan_writes_the_inventory_and_prints_a_report() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_tree(&fixture("langchain"), dir.path());
+    let dir = fixture_copy("langchain");
     std::fs::remove_file(dir.path().join("toolcalls.yaml")).unwrap();
     agent_audit()
         .arg(dir.path())
@@ -47,8 +53,7 @@ fn scan_writes_the_inventory_and_prints_a_report() {
 
 #[test]
 fn output_is_identical_across_runs_and_thread_counts() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_tree(&fixture("mcp_fastmcp"), dir.path());
+    let dir = fixture_copy("mcp_fastmcp");
     let run = |threads: &str| {
         let out = agent_audit()
             .env("RAYON_NUM_THREADS", threads)
@@ -67,8 +72,7 @@ fn output_is_identical_across_runs_and_thread_counts() {
 
 #[test]
 fn formats_and_output_file() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_tree(&fixture("smolagents"), dir.path());
+    let dir = fixture_copy("smolagents");
     let out_file = dir.path().join("report.json");
     agent_audit()
         .args(["--format", "json", "--no-write", "--output"])
@@ -91,8 +95,7 @@ fn formats_and_output_file() {
 
 #[test]
 fn no_write_leaves_the_tree_alone() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_tree(&fixture("autogen"), dir.path());
+    let dir = fixture_copy("autogen");
     std::fs::remove_file(dir.path().join("toolcalls.yaml")).unwrap();
     agent_audit()
         .arg("--no-write")
@@ -104,8 +107,7 @@ fn no_write_leaves_the_tree_alone() {
 
 #[test]
 fn include_and_exclude_globs() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_tree(&fixture("langchain"), dir.path());
+    let dir = fixture_copy("langchain");
     let names = |args: &[&str]| {
         let out = agent_audit()
             .args(["--format", "json", "--no-write"])
