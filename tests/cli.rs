@@ -274,3 +274,34 @@ fn help_and_version() {
     agent_audit().arg("--version").assert().success();
     agent_audit().arg("--format=nope").assert().code(2);
 }
+
+#[test]
+fn text_report_shows_chains_guards_agents_and_maturity() {
+    agent_audit()
+        .arg("--no-write")
+        .arg(fixture("guards"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "guard approval (strong) interrupt(...) at ops/tools.py:24",
+        ))
+        .stdout(predicate::str::contains(
+            "guard allowlist (weak) if not target.is_relative_to(root)",
+        ))
+        .stdout(predicate::str::contains(
+            "missing: no guard at all before file_delete",
+        ))
+        .stdout(predicate::str::contains(
+            "ops/agents_sdk.py:34: agent [langgraph]",
+        ))
+        .stdout(predicate::str::contains("maturity: level 1 (inventory)"))
+        .stdout(predicate::str::contains("next: "));
+    agent_audit()
+        .arg("--no-write")
+        .arg(fixture("tracing"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "via archive_report -> storage.archive -> storage.Archiver.put -> clients.BucketClient.upload",
+        ));
+}
