@@ -2,9 +2,10 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::num::NonZeroU16;
 use std::sync::OnceLock;
 
-use tree_sitter::{Node, Parser, Query, QueryCursor, StreamingIterator};
+use tree_sitter::{Node, Parser, Query};
 
 use crate::facts::{
     Arg, Assignment, Call, CallExpr, Check, Class, Decorator, Dispatch, Exit, Expr, Field,
@@ -20,17 +21,174 @@ const MAX_EXPR_DEPTH: usize = 48;
 
 struct Compiled {
     language: tree_sitter::Language,
-    query: Query,
+    /// The rules of `facts.scm` by node kind id: what each kind of node becomes.
+    rules: Vec<Vec<Rule>>,
+}
+
+/// What a capture name in `facts.scm` turns a node into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Capture {
+    Function,
+    Class,
+    Import,
+    Call,
+    Assignment,
+    With,
+    Dispatch,
+    Check,
+    Loop,
+    Region,
+    Branches,
+    Try,
+}
+
+impl Capture {
+    fn from_name(name: &str) -> Option<Capture> {
+        Some(match name {
+            "function" => Capture::Function,
+            "class" => Capture::Class,
+            "import" => Capture::Import,
+            "call" => Capture::Call,
+            "assignment" => Capture::Assignment,
+            "with" => Capture::With,
+            "dispatch" => Capture::Dispatch,
+            "check" => Capture::Check,
+            "loop" => Capture::Loop,
+            "region" => Capture::Region,
+            "branches" => Capture::Branches,
+            "try" => Capture::Try,
+            _ => return None,
+        })
+    }
+}
+
+/// One pattern of `facts.scm`: a node of some kind (optionally with a child of a given kind
+/// in a given field) becomes `capture`.
+#[derive(Clone, Copy, Debug)]
+struct Rule {
+    capture: Capture,
+    /// `(kind field: (child_kind))`: the field and the kind id of the child it must hold.
+    child: Option<(NonZeroU16, u16)>,
+}
+
+impl Rule {
+    fn applies_to<'t>(&self, node: Node<'t>, cursor: &mut tree_sitter::TreeCursor<'t>) -> bool {
+        match self.child {
+            None => true,
+            Some((field, kind)) => node
+                .children_by_field_id(field, cursor)
+                .any(|c| c.kind_id() == kind),
+        }
+    }
 }
 
 fn compiled() -> &'static Compiled {
     static COMPILED: OnceLock<Compiled> = OnceLock::new();
     COMPILED.get_or_init(|| {
         let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
+        // Compiling the query checks its syntax and node kinds; the walk then reads the
+        // patterns into a table by node kind.
         let query = Query::new(&language, QUERY_SOURCE)
             .unwrap_or_else(|e| panic!("queries/python/facts.scm does not compile: {e}"));
-        Compiled { language, query }
+        let rules = rules_by_kind(&language, &query);
+        Compiled { language, rules }
     })
+}
+
+/// Reads the patterns of the compiled query into a table by node kind id. Only the simple
+/// forms the front end needs are supported: `(kind) @capture` and
+/// `(kind field: (child_kind)) @capture`, with one or more captures.
+fn rules_by_kind(language: &tree_sitter::Language, query: &Query) -> Vec<Vec<Rule>> {
+    let mut rules: Vec<Vec<Rule>> = vec![Vec::new(); language.node_kind_count()];
+    for i in 0..query.pattern_count() {
+        let text = &QUERY_SOURCE[query.start_byte_for_pattern(i)..query.end_byte_for_pattern(i)];
+        let fail = |why: &str| -> ! {
+            panic!("queries/python/facts.scm: pattern `{}`: {why}", text.trim())
+        };
+        if !query.general_predicates(i).is_empty() || text.contains('#') {
+            fail("predicates are not supported");
+        }
+        let pattern = SimplePattern::parse(text).unwrap_or_else(|| {
+            fail("only `(kind) @capture` and `(kind field: (kind)) @capture` are supported")
+        });
+        let kind_id = |kind: &str| match language.id_for_node_kind(kind, true) {
+            0 => fail(&format!("unknown node kind `{kind}`")),
+            id => id,
+        };
+        let kind = kind_id(pattern.kind);
+        let child = pattern.child.map(|(field, child_kind)| {
+            let field = language
+                .field_id_for_name(field)
+                .unwrap_or_else(|| fail(&format!("unknown field `{field}`")));
+            (field, kind_id(child_kind))
+        });
+        for name in pattern.captures {
+            if !query.capture_names().contains(&name) {
+                fail(&format!("unknown capture `{name}`"));
+            }
+            // Capture names the front end does not know are ignored.
+            if let Some(capture) = Capture::from_name(name) {
+                rules[usize::from(kind)].push(Rule { capture, child });
+            }
+        }
+    }
+    rules
+}
+
+/// `(kind) @a @b` or `(kind field: (child_kind)) @a`.
+struct SimplePattern<'q> {
+    kind: &'q str,
+    child: Option<(&'q str, &'q str)>,
+    captures: Vec<&'q str>,
+}
+
+impl<'q> SimplePattern<'q> {
+    fn parse(text: &'q str) -> Option<Self> {
+        // Tokens: `(`, `)`, `:`, `@name` and names; comments run from `;` to the end of line.
+        let mut tokens = Vec::new();
+        for line in text.lines() {
+            let line = line.split(';').next().unwrap_or("");
+            let mut rest = line;
+            while let Some(start) = rest.find(|c: char| !c.is_whitespace()) {
+                rest = &rest[start..];
+                let len = if rest.starts_with(['(', ')', ':']) {
+                    1
+                } else {
+                    rest.find(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | ':'))
+                        .unwrap_or(rest.len())
+                };
+                tokens.push(&rest[..len]);
+                rest = &rest[len..];
+            }
+        }
+        let is_name = |t: &str| {
+            !t.is_empty()
+                && t.chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '.' || c == '-')
+        };
+        let (kind, child, rest) = match tokens.as_slice() {
+            ["(", kind, ")", rest @ ..] if is_name(kind) => (*kind, None, rest),
+            ["(", kind, field, ":", "(", child, ")", ")", rest @ ..]
+                if is_name(kind) && is_name(field) && is_name(child) =>
+            {
+                (*kind, Some((*field, *child)), rest)
+            }
+            _ => return None,
+        };
+        let mut captures = Vec::new();
+        for token in rest {
+            let name = token.strip_prefix('@').filter(|n| is_name(n))?;
+            captures.push(name);
+        }
+        if captures.is_empty() {
+            return None;
+        }
+        Some(SimplePattern {
+            kind,
+            child,
+            captures,
+        })
+    }
 }
 
 /// Compiles the query up front (it is otherwise compiled on first use).
@@ -101,36 +259,10 @@ pub fn parse(rel_path: &str, source: &str, package_prefix: &str) -> FileFacts {
         is_package,
         class_by_start: HashMap::new(),
         function_by_start: HashMap::new(),
+        ancestors: Vec::new(),
+        definitions: Vec::new(),
     };
-    let capture_names = compiled.query.capture_names();
-    let mut cursor = QueryCursor::new();
-    let mut nodes: Vec<(usize, &str, Node)> = Vec::new();
-    let mut matches = cursor.matches(&compiled.query, root, source.as_bytes());
-    while let Some(m) = matches.next() {
-        for capture in m.captures() {
-            let name = capture_names[capture.index as usize];
-            nodes.push((capture.node.start_byte(), name, capture.node));
-        }
-    }
-    // Definitions must be seen before what they contain: sort by start, outer before inner.
-    nodes.sort_by_key(|(start, _, node)| (*start, std::cmp::Reverse(node.end_byte())));
-    for (_, name, node) in nodes {
-        match name {
-            "function" => extractor.function(node),
-            "class" => extractor.class(node),
-            "import" => extractor.import(node),
-            "call" => extractor.call(node),
-            "assignment" => extractor.assignment(node),
-            "with" => extractor.with_item(node),
-            "dispatch" => extractor.dispatch(node),
-            "check" => extractor.check(node),
-            "loop" => extractor.loop_regions(node),
-            "region" => extractor.region(node),
-            "branches" => extractor.branches(node),
-            "try" => extractor.try_regions(node),
-            _ => {}
-        }
-    }
+    extractor.walk(root, &compiled.rules);
     assign_scopes(&mut facts);
     facts
 }
@@ -164,6 +296,19 @@ struct Extractor<'a> {
     is_package: bool,
     class_by_start: HashMap<usize, usize>,
     function_by_start: HashMap<usize, usize>,
+    /// The visible ancestors of the node being visited, root first.
+    ancestors: Vec<Node<'a>>,
+    /// The function and class definitions among `ancestors`, outermost first.
+    definitions: Vec<Definition<'a>>,
+}
+
+/// An enclosing `def` or `class`.
+struct Definition<'a> {
+    node: Node<'a>,
+    /// How many entries of `ancestors` reach down to and include `node`.
+    depth: usize,
+    is_class: bool,
+    name: Option<&'a str>,
 }
 
 fn span(node: Node) -> Span {
@@ -184,46 +329,122 @@ impl<'a> Extractor<'a> {
         node.utf8_text(self.src).unwrap_or("")
     }
 
-    /// The nearest enclosing function or class definition (skipping blocks and decorators).
-    fn enclosing_definition(node: Node) -> Option<Node> {
-        let mut current = node.parent();
-        while let Some(n) = current {
-            if matches!(n.kind(), "function_definition" | "class_definition") {
-                return Some(n);
+    /// Visits every node once, in document order (outer before inner), and applies the rules
+    /// for its kind. Iterative, so deep trees cannot exhaust the stack.
+    fn walk(&mut self, root: Node<'a>, rules: &[Vec<Rule>]) {
+        let mut cursor = root.walk();
+        let mut scratch = root.walk();
+        loop {
+            let node = cursor.node();
+            if let Some(rules) = rules.get(usize::from(node.kind_id())) {
+                for rule in rules {
+                    if rule.applies_to(node, &mut scratch) {
+                        self.apply(rule.capture, node);
+                    }
+                }
             }
-            current = n.parent();
+            if cursor.goto_first_child() {
+                self.enter(node);
+                continue;
+            }
+            loop {
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    return;
+                }
+                self.leave();
+            }
         }
-        None
     }
 
-    fn qualname(&self, node: Node, name: &str) -> String {
-        let mut parts = vec![name.to_string()];
-        let mut current = Self::enclosing_definition(node);
-        while let Some(n) = current {
-            if let Some(name) = n.child_by_field_name("name") {
-                parts.push(self.text(name).to_string());
-            }
-            current = Self::enclosing_definition(n);
+    fn apply(&mut self, capture: Capture, node: Node<'a>) {
+        match capture {
+            Capture::Function => self.function(node),
+            Capture::Class => self.class(node),
+            Capture::Import => self.import(node),
+            Capture::Call => self.call(node),
+            Capture::Assignment => self.assignment(node),
+            Capture::With => self.with_item(node),
+            Capture::Dispatch => self.dispatch(node),
+            Capture::Check => self.check(node),
+            Capture::Loop => self.loop_regions(node),
+            Capture::Region => self.region(node),
+            Capture::Branches => self.branches(node),
+            Capture::Try => self.try_regions(node),
         }
-        parts.reverse();
-        parts.join(".")
     }
 
-    fn function(&mut self, node: Node) {
+    /// The walk descends into `node`.
+    fn enter(&mut self, node: Node<'a>) {
+        self.ancestors.push(node);
+        let kind = node.kind();
+        if matches!(kind, "function_definition" | "class_definition") {
+            self.definitions.push(Definition {
+                node,
+                depth: self.ancestors.len(),
+                is_class: kind == "class_definition",
+                name: node.child_by_field_name("name").map(|n| self.text(n)),
+            });
+        }
+    }
+
+    /// The walk returns from the last node entered.
+    fn leave(&mut self) {
+        self.ancestors.pop();
+        while self
+            .definitions
+            .last()
+            .is_some_and(|d| d.depth > self.ancestors.len())
+        {
+            self.definitions.pop();
+        }
+    }
+
+    /// The `n`-th ancestor of the node being visited (1 is its parent).
+    fn ancestor(&self, n: usize) -> Option<Node<'a>> {
+        self.ancestors
+            .len()
+            .checked_sub(n)
+            .map(|i| self.ancestors[i])
+    }
+
+    /// `Outer.inner.name` for a definition called `name` at the node being visited.
+    fn qualname(&self, name: &str) -> String {
+        let mut qualname = String::new();
+        for definition in &self.definitions {
+            if let Some(outer) = definition.name {
+                qualname.push_str(outer);
+                qualname.push('.');
+            }
+        }
+        qualname.push_str(name);
+        qualname
+    }
+
+    fn function(&mut self, node: Node<'a>) {
         let Some(name_node) = node.child_by_field_name("name") else {
             return;
         };
         let name = self.text(name_node).to_string();
-        let qualname = self.qualname(node, &name);
-        let (class, parent) = match Self::enclosing_definition(node) {
-            Some(def) if def.kind() == "class_definition" => {
-                (self.class_by_start.get(&def.start_byte()).copied(), None)
-            }
-            Some(def) => (None, self.function_by_start.get(&def.start_byte()).copied()),
+        let qualname = self.qualname(&name);
+        let (class, parent) = match self.definitions.last() {
+            Some(def) if def.is_class => (
+                self.class_by_start.get(&def.node.start_byte()).copied(),
+                None,
+            ),
+            Some(def) => (
+                None,
+                self.function_by_start.get(&def.node.start_byte()).copied(),
+            ),
             None => (None, None),
         };
         let mut decorators = Vec::new();
-        if let Some(parent) = node.parent().filter(|p| p.kind() == "decorated_definition") {
+        if let Some(parent) = self
+            .ancestor(1)
+            .filter(|p| p.kind() == "decorated_definition")
+        {
             let mut cursor = parent.walk();
             for child in parent.named_children(&mut cursor) {
                 if child.kind() == "decorator"
@@ -308,12 +529,12 @@ impl<'a> Extractor<'a> {
         }
     }
 
-    fn class(&mut self, node: Node) {
+    fn class(&mut self, node: Node<'a>) {
         let Some(name_node) = node.child_by_field_name("name") else {
             return;
         };
         let name = self.text(name_node).to_string();
-        let qualname = self.qualname(node, &name);
+        let qualname = self.qualname(&name);
         let mut bases = Vec::new();
         if let Some(superclasses) = node.child_by_field_name("superclasses") {
             let mut cursor = superclasses.walk();
@@ -356,8 +577,8 @@ impl<'a> Extractor<'a> {
             }
         }
         let docstring = body.and_then(|b| self.docstring(b));
-        let outer = node
-            .parent()
+        let outer = self
+            .ancestor(1)
             .filter(|p| p.kind() == "decorated_definition")
             .unwrap_or(node);
         self.class_by_start
@@ -488,10 +709,8 @@ impl<'a> Extractor<'a> {
 
     fn assignment(&mut self, node: Node) {
         // Class-level assignments are class fields, not bindings in a scope.
-        let in_class_body = node
-            .parent()
-            .and_then(|p| p.parent())
-            .and_then(|p| p.parent())
+        let in_class_body = self
+            .ancestor(3)
             .is_some_and(|p| p.kind() == "class_definition");
         if in_class_body {
             return;
@@ -548,9 +767,8 @@ impl<'a> Extractor<'a> {
 
     fn dispatch(&mut self, node: Node) {
         if node.kind() == "case_clause" {
-            let subject = node
-                .parent()
-                .and_then(|block| block.parent())
+            let subject = self
+                .ancestor(2)
                 .filter(|m| m.kind() == "match_statement")
                 .and_then(|m| m.child_by_field_name("subject"))
                 .filter(|s| s.kind() == "identifier");
@@ -629,10 +847,18 @@ impl<'a> Extractor<'a> {
         // What runs when the test fails: the `elif`/`else` clauses of this `if`, or the
         // clauses after this `elif`.
         let orelse = if node.kind() == "elif_clause" {
-            let first = node.next_named_sibling();
-            let mut last = first;
-            while let Some(next) = last.and_then(|n| n.next_named_sibling()) {
-                last = Some(next);
+            // The named siblings after this clause.
+            let (mut first, mut last) = (None, None);
+            if let Some(parent) = self.ancestor(1) {
+                let mut cursor = parent.walk();
+                let mut after = false;
+                for sibling in parent.named_children(&mut cursor) {
+                    if after {
+                        first = first.or(Some(sibling));
+                        last = Some(sibling);
+                    }
+                    after = after || sibling == node;
+                }
             }
             first.zip(last).map(|(a, b)| join_spans(span(a), span(b)))
         } else {
@@ -1063,6 +1289,41 @@ mod tests {
         // The loop body, the `if` body, the `elif` and `else` branches.
         assert!(f.regions.iter().any(|r| r.contains(&go.span)));
         assert_eq!(f.regions.iter().filter(|r| r.contains(&go.span)).count(), 2);
+    }
+
+    #[test]
+    fn rule_patterns_are_read_from_the_query() {
+        let p = SimplePattern::parse("(call) @call").unwrap();
+        assert_eq!((p.kind, p.child, p.captures), ("call", None, vec!["call"]));
+        let p = SimplePattern::parse(
+            "(if_statement\n  condition: (comparison_operator)) ; note\n @dispatch @check",
+        )
+        .unwrap();
+        assert_eq!(
+            (p.kind, p.child, p.captures),
+            (
+                "if_statement",
+                Some(("condition", "comparison_operator")),
+                vec!["dispatch", "check"]
+            )
+        );
+        for unsupported in [
+            "(call)",
+            "(call function: (identifier) @f) @call",
+            "(call (identifier)) @call",
+            "[(call) (lambda)] @x",
+        ] {
+            assert!(SimplePattern::parse(unsupported).is_none(), "{unsupported}");
+        }
+        // Every pattern of facts.scm is supported and names a fact.
+        let compiled = compiled();
+        let language = &compiled.language;
+        let call = usize::from(language.id_for_node_kind("call", true));
+        assert_eq!(compiled.rules[call].len(), 1);
+        assert_eq!(compiled.rules[call][0].capture, Capture::Call);
+        let case = usize::from(language.id_for_node_kind("case_clause", true));
+        let captures: Vec<_> = compiled.rules[case].iter().map(|r| r.capture).collect();
+        assert_eq!(captures, vec![Capture::Dispatch, Capture::Region]);
     }
 
     #[test]
