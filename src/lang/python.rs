@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::num::NonZeroU16;
 use std::sync::OnceLock;
 
-use tree_sitter::{Node, Parser, Query};
+use tree_sitter::{Node, Parser, Query, TreeCursor};
 
 use crate::facts::{
     Arg, Assignment, Call, CallExpr, Check, Class, Decorator, Dispatch, Exit, Expr, Field,
@@ -23,6 +23,8 @@ struct Compiled {
     language: tree_sitter::Language,
     /// The rules of `facts.scm` by node kind id: what each kind of node becomes.
     rules: Vec<Vec<Rule>>,
+    kinds: Vec<K>,
+    fields: Fields,
 }
 
 /// What a capture name in `facts.scm` turns a node into.
@@ -91,7 +93,14 @@ fn compiled() -> &'static Compiled {
         let query = Query::new(&language, QUERY_SOURCE)
             .unwrap_or_else(|e| panic!("queries/python/facts.scm does not compile: {e}"));
         let rules = rules_by_kind(&language, &query);
-        Compiled { language, rules }
+        let kinds = kind_table(&language);
+        let fields = Fields::new(&language);
+        Compiled {
+            language,
+            rules,
+            kinds,
+            fields,
+        }
     })
 }
 
@@ -254,7 +263,11 @@ pub fn parse(rel_path: &str, source: &str, package_prefix: &str) -> FileFacts {
     }
     let is_package = rel_path.ends_with("__init__.py") || rel_path.ends_with("__init__.pyi");
     let mut extractor = Extractor {
-        src: source.as_bytes(),
+        src: source,
+        kinds: &compiled.kinds,
+        fields: &compiled.fields,
+        root,
+        cursors: RefCell::new(Vec::new()),
         facts: &mut facts,
         is_package,
         class_by_start: HashMap::new(),
@@ -262,7 +275,8 @@ pub fn parse(rel_path: &str, source: &str, package_prefix: &str) -> FileFacts {
         ancestors: Vec::new(),
         definitions: Vec::new(),
     };
-    extractor.walk(root, &compiled.rules);
+    extractor.walk(&compiled.rules);
+    drop(extractor);
     assign_scopes(&mut facts);
     facts
 }
@@ -290,8 +304,142 @@ fn first_error_line(root: Node) -> u32 {
     }
 }
 
+/// Declares [`K`], the node kinds the extractor tells apart, with their grammar names.
+macro_rules! kinds {
+    ($($kind:ident = $name:literal,)*) => {
+        /// A node kind the extractor looks at; everything else is `Other`.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        enum K {
+            Other,
+            $($kind,)*
+        }
+
+        const KIND_NAMES: &[(K, &str)] = &[$((K::$kind, $name),)*];
+    };
+}
+
+kinds! {
+    Assignment = "assignment",
+    AliasedImport = "aliased_import",
+    AssertStatement = "assert_statement",
+    Attribute = "attribute",
+    Await = "await",
+    BinaryOperator = "binary_operator",
+    BooleanOperator = "boolean_operator",
+    BreakStatement = "break_statement",
+    Call = "call",
+    CaseClause = "case_clause",
+    CasePattern = "case_pattern",
+    ClassDefinition = "class_definition",
+    Comment = "comment",
+    ConcatenatedString = "concatenated_string",
+    ContinueStatement = "continue_statement",
+    DecoratedDefinition = "decorated_definition",
+    Decorator = "decorator",
+    DefaultParameter = "default_parameter",
+    Dictionary = "dictionary",
+    DictionarySplat = "dictionary_splat",
+    DottedName = "dotted_name",
+    ElifClause = "elif_clause",
+    ElseClause = "else_clause",
+    ExpressionStatement = "expression_statement",
+    False = "false",
+    Float = "float",
+    FunctionDefinition = "function_definition",
+    GenericType = "generic_type",
+    Identifier = "identifier",
+    ImportPrefix = "import_prefix",
+    ImportStatement = "import_statement",
+    Integer = "integer",
+    KeywordArgument = "keyword_argument",
+    Lambda = "lambda",
+    List = "list",
+    ListSplat = "list_splat",
+    MatchStatement = "match_statement",
+    None = "none",
+    Pair = "pair",
+    ParenthesizedExpression = "parenthesized_expression",
+    RaiseStatement = "raise_statement",
+    RelativeImport = "relative_import",
+    ReturnStatement = "return_statement",
+    Set = "set",
+    String = "string",
+    StringEnd = "string_end",
+    StringStart = "string_start",
+    Subscript = "subscript",
+    True = "true",
+    Tuple = "tuple",
+    Type = "type",
+    TypedDefaultParameter = "typed_default_parameter",
+    TypedParameter = "typed_parameter",
+}
+
+/// `K` for every node kind id of the grammar (several ids may share a name).
+fn kind_table(language: &tree_sitter::Language) -> Vec<K> {
+    (0..language.node_kind_count())
+        .map(|id| {
+            let name = u16::try_from(id)
+                .ok()
+                .and_then(|id| language.node_kind_for_id(id));
+            KIND_NAMES
+                .iter()
+                .find(|(_, n)| Some(*n) == name)
+                .map_or(K::Other, |(k, _)| *k)
+        })
+        .collect()
+}
+
+/// Declares [`Fields`]: the id of each field the extractor reads, looked up once.
+macro_rules! fields {
+    ($($field:ident = $name:literal,)*) => {
+        /// Field ids by name; 0 (no child has it) when the grammar lacks the field.
+        struct Fields {
+            $($field: u16,)*
+        }
+
+        impl Fields {
+            fn new(language: &tree_sitter::Language) -> Self {
+                Fields {
+                    $($field: language
+                        .field_id_for_name($name)
+                        .map_or(0, NonZeroU16::get),)*
+                }
+            }
+        }
+    };
+}
+
+fields! {
+    alias = "alias",
+    alternative = "alternative",
+    arguments = "arguments",
+    attribute = "attribute",
+    body = "body",
+    condition = "condition",
+    consequence = "consequence",
+    function = "function",
+    key = "key",
+    left = "left",
+    module_name = "module_name",
+    name = "name",
+    object = "object",
+    operator = "operator",
+    parameters = "parameters",
+    right = "right",
+    subject = "subject",
+    subscript = "subscript",
+    superclasses = "superclasses",
+    type_ = "type",
+    value = "value",
+}
+
 struct Extractor<'a> {
-    src: &'a [u8],
+    src: &'a str,
+    kinds: &'a [K],
+    fields: &'a Fields,
+    root: Node<'a>,
+    /// Spare cursors, so that iterating children allocates nothing.
+    cursors: RefCell<Vec<TreeCursor<'a>>>,
     facts: &'a mut FileFacts,
     is_package: bool,
     class_by_start: HashMap<usize, usize>,
@@ -326,14 +474,37 @@ fn line(node: Node) -> u32 {
 
 impl<'a> Extractor<'a> {
     fn text(&self, node: Node) -> &'a str {
-        node.utf8_text(self.src).unwrap_or("")
+        self.src
+            .get(node.start_byte()..node.end_byte())
+            .unwrap_or("")
+    }
+
+    fn kind(&self, node: Node) -> K {
+        self.kinds
+            .get(usize::from(node.kind_id()))
+            .copied()
+            .unwrap_or(K::Other)
+    }
+
+    /// The child in field `field` (an id from [`Fields`]).
+    fn field(node: Node<'a>, field: u16) -> Option<Node<'a>> {
+        node.child_by_field_id(field)
+    }
+
+    /// Runs `f` with a spare tree cursor.
+    fn with_cursor<R>(&self, f: impl FnOnce(&mut TreeCursor<'a>) -> R) -> R {
+        let spare = self.cursors.borrow_mut().pop();
+        let mut cursor = spare.unwrap_or_else(|| self.root.walk());
+        let result = f(&mut cursor);
+        self.cursors.borrow_mut().push(cursor);
+        result
     }
 
     /// Visits every node once, in document order (outer before inner), and applies the rules
     /// for its kind. Iterative, so deep trees cannot exhaust the stack.
-    fn walk(&mut self, root: Node<'a>, rules: &[Vec<Rule>]) {
-        let mut cursor = root.walk();
-        let mut scratch = root.walk();
+    fn walk(&mut self, rules: &[Vec<Rule>]) {
+        let mut cursor = self.root.walk();
+        let mut scratch = self.root.walk();
         loop {
             let node = cursor.node();
             if let Some(rules) = rules.get(usize::from(node.kind_id())) {
@@ -379,13 +550,13 @@ impl<'a> Extractor<'a> {
     /// The walk descends into `node`.
     fn enter(&mut self, node: Node<'a>) {
         self.ancestors.push(node);
-        let kind = node.kind();
-        if matches!(kind, "function_definition" | "class_definition") {
+        let kind = self.kind(node);
+        if matches!(kind, K::FunctionDefinition | K::ClassDefinition) {
             self.definitions.push(Definition {
                 node,
                 depth: self.ancestors.len(),
-                is_class: kind == "class_definition",
-                name: node.child_by_field_name("name").map(|n| self.text(n)),
+                is_class: kind == K::ClassDefinition,
+                name: Self::field(node, self.fields.name).map(|n| self.text(n)),
             });
         }
     }
@@ -424,7 +595,8 @@ impl<'a> Extractor<'a> {
     }
 
     fn function(&mut self, node: Node<'a>) {
-        let Some(name_node) = node.child_by_field_name("name") else {
+        let f = self.fields;
+        let Some(name_node) = Self::field(node, f.name) else {
             return;
         };
         let name = self.text(name_node).to_string();
@@ -443,27 +615,25 @@ impl<'a> Extractor<'a> {
         let mut decorators = Vec::new();
         if let Some(parent) = self
             .ancestor(1)
-            .filter(|p| p.kind() == "decorated_definition")
+            .filter(|p| self.kind(*p) == K::DecoratedDefinition)
         {
-            let mut cursor = parent.walk();
-            for child in parent.named_children(&mut cursor) {
-                if child.kind() == "decorator"
-                    && let Some(expr) = child.named_child(0)
-                {
-                    decorators.push(Decorator {
-                        expr: self.expr(expr, 0),
-                        line: line(child),
-                    });
+            self.with_cursor(|cursor| {
+                for child in parent.named_children(cursor) {
+                    if self.kind(child) == K::Decorator
+                        && let Some(expr) = child.named_child(0)
+                    {
+                        decorators.push(Decorator {
+                            expr: self.expr(expr, 0),
+                            line: line(child),
+                        });
+                    }
                 }
-            }
+            });
         }
-        let params = node
-            .child_by_field_name("parameters")
+        let params = Self::field(node, f.parameters)
             .map(|p| self.params(p))
             .unwrap_or_default();
-        let docstring = node
-            .child_by_field_name("body")
-            .and_then(|b| self.docstring(b));
+        let docstring = Self::field(node, f.body).and_then(|b| self.docstring(b));
         let index = self.facts.functions.len();
         self.function_by_start.insert(node.start_byte(), index);
         self.facts.functions.push(Function {
@@ -480,46 +650,50 @@ impl<'a> Extractor<'a> {
         });
     }
 
-    fn params(&self, node: Node) -> Vec<Param> {
-        let mut params = Vec::new();
-        let mut cursor = node.walk();
-        for child in node.named_children(&mut cursor) {
-            let (name, annotation, default) = match child.kind() {
-                "identifier" => (Some(child), None, None),
-                "typed_parameter" => (
-                    child.named_child(0).filter(|n| n.kind() == "identifier"),
-                    child.child_by_field_name("type"),
-                    None,
-                ),
-                "default_parameter" | "typed_default_parameter" => (
-                    child.child_by_field_name("name"),
-                    child.child_by_field_name("type"),
-                    child.child_by_field_name("value"),
-                ),
-                _ => (None, None, None),
-            };
-            if let Some(name) = name {
-                params.push(Param {
-                    name: self.text(name).to_string(),
-                    annotation: annotation.map(|t| self.type_expr(t)),
-                    default: default.map(|d| self.expr(d, 0)),
-                });
+    fn params(&self, node: Node<'a>) -> Vec<Param> {
+        let f = self.fields;
+        self.with_cursor(|cursor| {
+            let mut params = Vec::new();
+            for child in node.named_children(cursor) {
+                let (name, annotation, default) = match self.kind(child) {
+                    K::Identifier => (Some(child), None, None),
+                    K::TypedParameter => (
+                        child
+                            .named_child(0)
+                            .filter(|n| self.kind(*n) == K::Identifier),
+                        Self::field(child, f.type_),
+                        None,
+                    ),
+                    K::DefaultParameter | K::TypedDefaultParameter => (
+                        Self::field(child, f.name),
+                        Self::field(child, f.type_),
+                        Self::field(child, f.value),
+                    ),
+                    _ => (None, None, None),
+                };
+                if let Some(name) = name {
+                    params.push(Param {
+                        name: self.text(name).to_string(),
+                        annotation: annotation.map(|t| self.type_expr(t)),
+                        default: default.map(|d| self.expr(d, 0)),
+                    });
+                }
             }
-        }
-        params
+            params
+        })
     }
 
     /// A `type` node wraps the annotation expression.
-    fn type_expr(&self, node: Node) -> Expr {
+    fn type_expr(&self, node: Node<'a>) -> Expr {
         match node.named_child(0) {
-            Some(inner) if node.kind() == "type" => self.expr(inner, 0),
+            Some(inner) if self.kind(node) == K::Type => self.expr(inner, 0),
             _ => self.expr(node, 0),
         }
     }
 
-    fn docstring(&self, body: Node) -> Option<String> {
+    fn docstring(&self, body: Node<'a>) -> Option<String> {
         let first = body.named_child(0)?;
-        if first.kind() != "expression_statement" {
+        if self.kind(first) != K::ExpressionStatement {
             return None;
         }
         let string = first.named_child(0)?;
@@ -530,56 +704,55 @@ impl<'a> Extractor<'a> {
     }
 
     fn class(&mut self, node: Node<'a>) {
-        let Some(name_node) = node.child_by_field_name("name") else {
+        let f = self.fields;
+        let Some(name_node) = Self::field(node, f.name) else {
             return;
         };
         let name = self.text(name_node).to_string();
         let qualname = self.qualname(&name);
         let mut bases = Vec::new();
-        if let Some(superclasses) = node.child_by_field_name("superclasses") {
-            let mut cursor = superclasses.walk();
-            for base in superclasses.named_children(&mut cursor) {
-                if !matches!(base.kind(), "keyword_argument" | "comment") {
-                    bases.push(self.expr(base, 0));
+        if let Some(superclasses) = Self::field(node, f.superclasses) {
+            self.with_cursor(|cursor| {
+                for base in superclasses.named_children(cursor) {
+                    if !matches!(self.kind(base), K::KeywordArgument | K::Comment) {
+                        bases.push(self.expr(base, 0));
+                    }
                 }
-            }
+            });
         }
         let mut fields = Vec::new();
-        let body = node.child_by_field_name("body");
+        let body = Self::field(node, f.body);
         if let Some(body) = body {
-            let mut cursor = body.walk();
-            for statement in body.named_children(&mut cursor) {
-                if statement.kind() != "expression_statement" {
-                    continue;
+            self.with_cursor(|cursor| {
+                for statement in body.named_children(cursor) {
+                    if self.kind(statement) != K::ExpressionStatement {
+                        continue;
+                    }
+                    let Some(assignment) = statement.named_child(0) else {
+                        continue;
+                    };
+                    if self.kind(assignment) != K::Assignment {
+                        continue;
+                    }
+                    let Some(left) = Self::field(assignment, f.left) else {
+                        continue;
+                    };
+                    if self.kind(left) != K::Identifier {
+                        continue;
+                    }
+                    fields.push(Field {
+                        name: self.text(left).to_string(),
+                        annotation: Self::field(assignment, f.type_).map(|t| self.type_expr(t)),
+                        value: Self::field(assignment, f.right).map(|r| self.expr(r, 0)),
+                        line: line(assignment),
+                    });
                 }
-                let Some(assignment) = statement.named_child(0) else {
-                    continue;
-                };
-                if assignment.kind() != "assignment" {
-                    continue;
-                }
-                let Some(left) = assignment.child_by_field_name("left") else {
-                    continue;
-                };
-                if left.kind() != "identifier" {
-                    continue;
-                }
-                fields.push(Field {
-                    name: self.text(left).to_string(),
-                    annotation: assignment
-                        .child_by_field_name("type")
-                        .map(|t| self.type_expr(t)),
-                    value: assignment
-                        .child_by_field_name("right")
-                        .map(|r| self.expr(r, 0)),
-                    line: line(assignment),
-                });
-            }
+            });
         }
         let docstring = body.and_then(|b| self.docstring(b));
         let outer = self
             .ancestor(1)
-            .filter(|p| p.kind() == "decorated_definition")
+            .filter(|p| self.kind(*p) == K::DecoratedDefinition)
             .unwrap_or(node);
         self.class_by_start
             .insert(node.start_byte(), self.facts.classes.len());
@@ -593,69 +766,80 @@ impl<'a> Extractor<'a> {
         });
     }
 
-    fn import(&mut self, node: Node) {
+    fn import(&mut self, node: Node<'a>) {
+        let f = self.fields;
         let at = line(node);
-        if node.kind() == "import_statement" {
-            let mut cursor = node.walk();
-            for name in node.children_by_field_name("name", &mut cursor) {
-                match name.kind() {
-                    "dotted_name" => {
-                        // `import a.b` binds `a`.
-                        let full = self.text(name);
-                        let first = full.split('.').next().unwrap_or(full).trim();
-                        self.facts.imports.push(Import {
-                            local: first.to_string(),
-                            target: first.to_string(),
-                            line: at,
-                        });
-                    }
-                    "aliased_import" => {
-                        if let (Some(target), Some(alias)) = (
-                            name.child_by_field_name("name"),
-                            name.child_by_field_name("alias"),
-                        ) {
-                            self.facts.imports.push(Import {
-                                local: self.text(alias).to_string(),
-                                target: compact(self.text(target)),
+        let mut imports = Vec::new();
+        if self.kind(node) == K::ImportStatement {
+            self.with_cursor(|cursor| {
+                let Some(field) = NonZeroU16::new(f.name) else {
+                    return;
+                };
+                for name in node.children_by_field_id(field, cursor) {
+                    match self.kind(name) {
+                        K::DottedName => {
+                            // `import a.b` binds `a`.
+                            let full = self.text(name);
+                            let first = full.split('.').next().unwrap_or(full).trim();
+                            imports.push(Import {
+                                local: first.to_string(),
+                                target: first.to_string(),
                                 line: at,
                             });
                         }
+                        K::AliasedImport => {
+                            if let (Some(target), Some(alias)) =
+                                (Self::field(name, f.name), Self::field(name, f.alias))
+                            {
+                                imports.push(Import {
+                                    local: self.text(alias).to_string(),
+                                    target: compact(self.text(target)),
+                                    line: at,
+                                });
+                            }
+                        }
+                        _ => {}
                     }
-                    _ => {}
                 }
-            }
+            });
+            self.facts.imports.append(&mut imports);
             return;
         }
         // import_from_statement
-        let Some(module_node) = node.child_by_field_name("module_name") else {
+        let Some(module_node) = Self::field(node, f.module_name) else {
             return;
         };
-        let module = if module_node.kind() == "relative_import" {
+        let module = if self.kind(module_node) == K::RelativeImport {
             self.relative_module(module_node)
         } else {
             compact(self.text(module_node))
         };
-        let mut cursor = node.walk();
-        let mut any = false;
-        for name in node.children_by_field_name("name", &mut cursor) {
-            any = true;
-            let (target, local) = match name.kind() {
-                "dotted_name" => (compact(self.text(name)), compact(self.text(name))),
-                "aliased_import" => match (
-                    name.child_by_field_name("name"),
-                    name.child_by_field_name("alias"),
-                ) {
-                    (Some(t), Some(a)) => (compact(self.text(t)), self.text(a).to_string()),
-                    _ => continue,
-                },
-                _ => continue,
+        let any = self.with_cursor(|cursor| {
+            let Some(field) = NonZeroU16::new(f.name) else {
+                return false;
             };
-            self.facts.imports.push(Import {
-                local,
-                target: join_path(&module, &target),
-                line: at,
-            });
-        }
+            let mut any = false;
+            for name in node.children_by_field_id(field, cursor) {
+                any = true;
+                let (target, local) = match self.kind(name) {
+                    K::DottedName => (compact(self.text(name)), compact(self.text(name))),
+                    K::AliasedImport => {
+                        match (Self::field(name, f.name), Self::field(name, f.alias)) {
+                            (Some(t), Some(a)) => (compact(self.text(t)), self.text(a).to_string()),
+                            _ => continue,
+                        }
+                    }
+                    _ => continue,
+                };
+                imports.push(Import {
+                    local,
+                    target: join_path(&module, &target),
+                    line: at,
+                });
+            }
+            any
+        });
+        self.facts.imports.append(&mut imports);
         if !any {
             // `from x import *`
             self.facts.imports.push(Import {
@@ -667,17 +851,20 @@ impl<'a> Extractor<'a> {
     }
 
     /// `from ..x import y` inside `a.b.c` → `a.x`.
-    fn relative_module(&self, node: Node) -> String {
+    fn relative_module(&self, node: Node<'a>) -> String {
         let mut dots = 0;
         let mut rest = String::new();
-        let mut cursor = node.walk();
-        for child in node.children(&mut cursor) {
-            match child.kind() {
-                "import_prefix" => dots = self.text(child).chars().filter(|c| *c == '.').count(),
-                "dotted_name" => rest = compact(self.text(child)),
-                _ => {}
+        self.with_cursor(|cursor| {
+            for child in node.children(cursor) {
+                match self.kind(child) {
+                    K::ImportPrefix => {
+                        dots = self.text(child).chars().filter(|c| *c == '.').count()
+                    }
+                    K::DottedName => rest = compact(self.text(child)),
+                    _ => {}
+                }
             }
-        }
+        });
         let mut parts: Vec<&str> = if self.facts.module.is_empty() {
             Vec::new()
         } else {
@@ -692,10 +879,9 @@ impl<'a> Extractor<'a> {
         join_path(&parts.join("."), &rest)
     }
 
-    fn call(&mut self, node: Node) {
+    fn call(&mut self, node: Node<'a>) {
         if let Expr::Call(call) = self.expr(node, 0) {
-            let callee_text = node
-                .child_by_field_name("function")
+            let callee_text = Self::field(node, self.fields.function)
                 .map(|f| collapse_whitespace(self.text(f), 80))
                 .unwrap_or_default();
             self.facts.calls.push(Call {
@@ -707,33 +893,32 @@ impl<'a> Extractor<'a> {
         }
     }
 
-    fn assignment(&mut self, node: Node) {
+    fn assignment(&mut self, node: Node<'a>) {
+        let f = self.fields;
         // Class-level assignments are class fields, not bindings in a scope.
         let in_class_body = self
             .ancestor(3)
-            .is_some_and(|p| p.kind() == "class_definition");
+            .is_some_and(|p| self.kind(p) == K::ClassDefinition);
         if in_class_body {
             return;
         }
-        let (Some(left), Some(mut right)) = (
-            node.child_by_field_name("left"),
-            node.child_by_field_name("right"),
-        ) else {
+        let (Some(left), Some(mut right)) = (Self::field(node, f.left), Self::field(node, f.right))
+        else {
             return;
         };
         // `a = b = value`
-        while right.kind() == "assignment" {
-            match right.child_by_field_name("right") {
+        while self.kind(right) == K::Assignment {
+            match Self::field(right, f.right) {
                 Some(r) => right = r,
                 None => return,
             }
         }
-        if !matches!(left.kind(), "identifier" | "attribute") {
+        if !matches!(self.kind(left), K::Identifier | K::Attribute) {
             return;
         }
         let target = self.expr(left, 0);
         let value = self.expr(right, 0);
-        let annotation = node.child_by_field_name("type").map(|t| self.type_expr(t));
+        let annotation = Self::field(node, f.type_).map(|t| self.type_expr(t));
         self.facts.assignments.push(Assignment {
             target,
             value,
@@ -743,16 +928,15 @@ impl<'a> Extractor<'a> {
         });
     }
 
-    fn with_item(&mut self, node: Node) {
-        let Some(pattern) = node.child_by_field_name("value") else {
+    fn with_item(&mut self, node: Node<'a>) {
+        let f = self.fields;
+        let Some(pattern) = Self::field(node, f.value) else {
             return;
         };
         let value = pattern.named_child(0);
-        let alias = pattern
-            .child_by_field_name("alias")
-            .and_then(|a| a.named_child(0));
+        let alias = Self::field(pattern, f.alias).and_then(|a| a.named_child(0));
         if let (Some(value), Some(alias)) = (value, alias)
-            && alias.kind() == "identifier"
+            && self.kind(alias) == K::Identifier
         {
             let value = self.expr(value, 0);
             self.facts.assignments.push(Assignment {
@@ -765,37 +949,42 @@ impl<'a> Extractor<'a> {
         }
     }
 
-    fn dispatch(&mut self, node: Node) {
-        if node.kind() == "case_clause" {
+    fn dispatch(&mut self, node: Node<'a>) {
+        let f = self.fields;
+        if self.kind(node) == K::CaseClause {
             let subject = self
                 .ancestor(2)
-                .filter(|m| m.kind() == "match_statement")
-                .and_then(|m| m.child_by_field_name("subject"))
-                .filter(|s| s.kind() == "identifier");
+                .filter(|m| self.kind(*m) == K::MatchStatement)
+                .and_then(|m| Self::field(m, f.subject))
+                .filter(|s| self.kind(*s) == K::Identifier);
             let Some(subject) = subject else { return };
-            let Some(body) = node.child_by_field_name("consequence") else {
+            let Some(body) = Self::field(node, f.consequence) else {
                 return;
             };
-            let mut cursor = node.walk();
-            for pattern in node.named_children(&mut cursor) {
-                if pattern.kind() != "case_pattern" {
-                    continue;
+            let mut dispatches = Vec::new();
+            self.with_cursor(|cursor| {
+                for pattern in node.named_children(cursor) {
+                    if self.kind(pattern) != K::CasePattern {
+                        continue;
+                    }
+                    if let Some(Expr::Str(value)) = pattern.named_child(0).map(|n| self.expr(n, 0))
+                    {
+                        dispatches.push(Dispatch {
+                            subject: self.text(subject).to_string(),
+                            value,
+                            line: line(node),
+                            span: span(body),
+                            scope: None,
+                        });
+                    }
                 }
-                if let Some(Expr::Str(value)) = pattern.named_child(0).map(|n| self.expr(n, 0)) {
-                    self.facts.dispatches.push(Dispatch {
-                        subject: self.text(subject).to_string(),
-                        value,
-                        line: line(node),
-                        span: span(body),
-                        scope: None,
-                    });
-                }
-            }
+            });
+            self.facts.dispatches.append(&mut dispatches);
             return;
         }
         let (Some(condition), Some(body)) = (
-            node.child_by_field_name("condition"),
-            node.child_by_field_name("consequence"),
+            Self::field(node, f.condition),
+            Self::field(node, f.consequence),
         ) else {
             return;
         };
@@ -805,9 +994,9 @@ impl<'a> Extractor<'a> {
         let (Some(a), Some(b)) = (condition.named_child(0), condition.named_child(1)) else {
             return;
         };
-        let (subject, value) = match (a.kind(), b.kind()) {
-            ("identifier", "string") => (a, b),
-            ("string", "identifier") => (b, a),
+        let (subject, value) = match (self.kind(a), self.kind(b)) {
+            (K::Identifier, K::String) => (a, b),
+            (K::String, K::Identifier) => (b, a),
             _ => return,
         };
         if let Expr::Str(value) = self.expr(value, 0) {
@@ -823,14 +1012,15 @@ impl<'a> Extractor<'a> {
 
     /// `if`, `elif` and `assert`: what the test reads, what it gates and whether its body
     /// leaves.
-    fn check(&mut self, node: Node) {
-        let Some(condition) = node
-            .child_by_field_name("condition")
-            .or_else(|| (node.kind() == "assert_statement").then(|| node.named_child(0))?)
+    fn check(&mut self, node: Node<'a>) {
+        let f = self.fields;
+        let kind = self.kind(node);
+        let Some(condition) = Self::field(node, f.condition)
+            .or_else(|| (kind == K::AssertStatement).then(|| node.named_child(0))?)
         else {
             return;
         };
-        if node.kind() == "assert_statement" {
+        if kind == K::AssertStatement {
             self.facts.checks.push(Check {
                 span: span(node),
                 condition: span(condition),
@@ -843,47 +1033,47 @@ impl<'a> Extractor<'a> {
             });
             return;
         }
-        let body = node.child_by_field_name("consequence");
+        let body = Self::field(node, f.consequence);
         // What runs when the test fails: the `elif`/`else` clauses of this `if`, or the
         // clauses after this `elif`.
-        let orelse = if node.kind() == "elif_clause" {
+        let orelse = if kind == K::ElifClause {
             // The named siblings after this clause.
             let (mut first, mut last) = (None, None);
             if let Some(parent) = self.ancestor(1) {
-                let mut cursor = parent.walk();
-                let mut after = false;
-                for sibling in parent.named_children(&mut cursor) {
-                    if after {
-                        first = first.or(Some(sibling));
-                        last = Some(sibling);
+                self.with_cursor(|cursor| {
+                    let mut after = false;
+                    for sibling in parent.named_children(cursor) {
+                        if after {
+                            first = first.or(Some(sibling));
+                            last = Some(sibling);
+                        }
+                        after = after || sibling == node;
                     }
-                    after = after || sibling == node;
-                }
+                });
             }
             first.zip(last).map(|(a, b)| join_spans(span(a), span(b)))
         } else {
-            let mut cursor = node.walk();
-            let alternatives: Vec<Node> = node
-                .children_by_field_name("alternative", &mut cursor)
-                .collect();
-            for alternative in &alternatives {
-                if alternative.kind() == "else_clause" {
-                    self.facts.regions.push(span(*alternative));
+            let (mut first, mut last) = (None, None);
+            let mut else_regions = Vec::new();
+            self.with_cursor(|cursor| {
+                let Some(field) = NonZeroU16::new(f.alternative) else {
+                    return;
+                };
+                for alternative in node.children_by_field_id(field, cursor) {
+                    if self.kind(alternative) == K::ElseClause {
+                        else_regions.push(span(alternative));
+                    }
+                    first = first.or(Some(alternative));
+                    last = Some(alternative);
                 }
-            }
-            match (alternatives.first(), alternatives.last()) {
-                (Some(a), Some(b)) => Some(join_spans(span(*a), span(*b))),
-                _ => None,
-            }
+            });
+            self.facts.regions.append(&mut else_regions);
+            first.zip(last).map(|(a, b)| join_spans(span(a), span(b)))
         };
         if let Some(body) = body {
             self.facts.regions.push(span(body));
         }
-        let keyword = if node.kind() == "elif_clause" {
-            "elif"
-        } else {
-            "if"
-        };
+        let keyword = if kind == K::ElifClause { "elif" } else { "if" };
         let first_statement = body
             .and_then(|b| b.named_child(0))
             .map(|s| self.text(s))
@@ -898,7 +1088,7 @@ impl<'a> Extractor<'a> {
             condition: span(condition),
             words: self.words(condition),
             text: collapse_whitespace(&text, 80),
-            exit: body.and_then(block_exit),
+            exit: body.and_then(|b| self.block_exit(b)),
             body: body.map(span),
             orelse,
             scope: None,
@@ -906,51 +1096,55 @@ impl<'a> Extractor<'a> {
     }
 
     /// Identifiers and attribute names in an expression, in source order (bounded).
-    fn words(&self, node: Node) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut cursor = node.walk();
-        let mut visited = 0;
-        loop {
-            let n = cursor.node();
-            visited += 1;
-            if n.kind() == "identifier" {
-                out.push(self.text(n).to_string());
-            }
-            if visited < 256 && n.kind() != "string" && cursor.goto_first_child() {
-                continue;
-            }
+    fn words(&self, node: Node<'a>) -> Vec<String> {
+        self.with_cursor(|cursor| {
+            cursor.reset(node);
+            let mut out = Vec::new();
+            let mut visited = 0;
             loop {
-                if cursor.node() == node {
-                    return out;
+                let n = cursor.node();
+                visited += 1;
+                let kind = self.kind(n);
+                if kind == K::Identifier {
+                    out.push(self.text(n).to_string());
                 }
-                if cursor.goto_next_sibling() {
-                    break;
+                if visited < 256 && kind != K::String && cursor.goto_first_child() {
+                    continue;
                 }
-                if !cursor.goto_parent() {
-                    return out;
+                loop {
+                    if cursor.node() == node {
+                        return out;
+                    }
+                    if cursor.goto_next_sibling() {
+                        break;
+                    }
+                    if !cursor.goto_parent() {
+                        return out;
+                    }
                 }
             }
-        }
+        })
     }
 
     /// A loop body (and its `else`) may run zero times.
-    fn loop_regions(&mut self, node: Node) {
-        if let Some(body) = node.child_by_field_name("body") {
+    fn loop_regions(&mut self, node: Node<'a>) {
+        let f = self.fields;
+        if let Some(body) = Self::field(node, f.body) {
             self.facts.regions.push(span(body));
         }
-        if let Some(alternative) = node.child_by_field_name("alternative") {
+        if let Some(alternative) = Self::field(node, f.alternative) {
             self.facts.regions.push(span(alternative));
         }
     }
 
-    fn region(&mut self, node: Node) {
+    fn region(&mut self, node: Node<'a>) {
         self.facts.regions.push(span(node));
     }
 
     /// `a if c else b` runs one of `a` and `b`; `x and y` may skip `y`.
-    fn branches(&mut self, node: Node) {
-        if node.kind() == "boolean_operator" {
-            if let Some(right) = node.child_by_field_name("right") {
+    fn branches(&mut self, node: Node<'a>) {
+        if self.kind(node) == K::BooleanOperator {
+            if let Some(right) = Self::field(node, self.fields.right) {
                 self.facts.regions.push(span(right));
             }
             return;
@@ -963,29 +1157,50 @@ impl<'a> Extractor<'a> {
     }
 
     /// A `try`'s `else` runs only when nothing was raised (its handlers are regions of their own).
-    fn try_regions(&mut self, node: Node) {
-        let mut cursor = node.walk();
-        for child in node.named_children(&mut cursor) {
-            if child.kind() == "else_clause" {
-                self.facts.regions.push(span(child));
+    fn try_regions(&mut self, node: Node<'a>) {
+        let mut regions = Vec::new();
+        self.with_cursor(|cursor| {
+            for child in node.named_children(cursor) {
+                if self.kind(child) == K::ElseClause {
+                    regions.push(span(child));
+                }
             }
+        });
+        self.facts.regions.append(&mut regions);
+    }
+
+    fn comparison_operator(&self, node: Node<'a>) -> Option<&'a str> {
+        self.with_cursor(|cursor| {
+            node.children(cursor)
+                .find(|c| !c.is_named())
+                .map(|c| self.text(c))
+        })
+    }
+
+    /// How a block leaves when its last statement runs.
+    fn block_exit(&self, block: Node<'a>) -> Option<Exit> {
+        let last = self.with_cursor(|cursor| {
+            block
+                .named_children(cursor)
+                .filter(|c| self.kind(*c) != K::Comment)
+                .last()
+        })?;
+        match self.kind(last) {
+            K::RaiseStatement => Some(Exit::Raise),
+            K::ReturnStatement => Some(Exit::Return),
+            K::ContinueStatement | K::BreakStatement => Some(Exit::Loop),
+            _ => None,
         }
     }
 
-    fn comparison_operator(&self, node: Node) -> Option<&'a str> {
-        let mut cursor = node.walk();
-        node.children(&mut cursor)
-            .find(|c| !c.is_named())
-            .map(|c| self.text(c))
-    }
-
-    fn expr(&self, node: Node, depth: usize) -> Expr {
+    fn expr(&self, node: Node<'a>, depth: usize) -> Expr {
         if depth > MAX_EXPR_DEPTH {
             return Expr::Other("...".into());
         }
+        let f = self.fields;
         let d = depth + 1;
-        match node.kind() {
-            "identifier" => {
+        match self.kind(node) {
+            K::Identifier => {
                 let name = self.text(node);
                 if name == "self" || name == "cls" {
                     Expr::This
@@ -993,133 +1208,130 @@ impl<'a> Extractor<'a> {
                     Expr::Name(name.to_string())
                 }
             }
-            "attribute" => match (
-                node.child_by_field_name("object"),
-                node.child_by_field_name("attribute"),
-            ) {
+            K::Attribute => match (Self::field(node, f.object), Self::field(node, f.attribute)) {
                 (Some(object), Some(attr)) => {
                     Expr::Attr(Box::new(self.expr(object, d)), self.text(attr).to_string())
                 }
                 _ => self.other(node),
             },
-            "call" => {
-                let Some(function) = node.child_by_field_name("function") else {
+            K::Call => {
+                let Some(function) = Self::field(node, f.function) else {
                     return self.other(node);
                 };
                 let callee = self.expr(function, d);
                 let mut args = Vec::new();
-                if let Some(arguments) = node.child_by_field_name("arguments") {
-                    let mut cursor = arguments.walk();
-                    for arg in arguments.named_children(&mut cursor) {
-                        match arg.kind() {
-                            "keyword_argument" => {
-                                if let (Some(name), Some(value)) = (
-                                    arg.child_by_field_name("name"),
-                                    arg.child_by_field_name("value"),
-                                ) {
-                                    args.push(Arg {
-                                        name: Some(self.text(name).to_string()),
-                                        value: self.expr(value, d),
-                                        spread: false,
-                                    });
+                if let Some(arguments) = Self::field(node, f.arguments) {
+                    self.with_cursor(|cursor| {
+                        for arg in arguments.named_children(cursor) {
+                            match self.kind(arg) {
+                                K::KeywordArgument => {
+                                    if let (Some(name), Some(value)) =
+                                        (Self::field(arg, f.name), Self::field(arg, f.value))
+                                    {
+                                        args.push(Arg {
+                                            name: Some(self.text(name).to_string()),
+                                            value: self.expr(value, d),
+                                            spread: false,
+                                        });
+                                    }
                                 }
+                                K::ListSplat | K::DictionarySplat => args.push(Arg {
+                                    name: None,
+                                    value: arg
+                                        .named_child(0)
+                                        .map(|v| self.expr(v, d))
+                                        .unwrap_or(Expr::Other(String::new())),
+                                    spread: true,
+                                }),
+                                K::Comment => {}
+                                _ => args.push(Arg {
+                                    name: None,
+                                    value: self.expr(arg, d),
+                                    spread: false,
+                                }),
                             }
-                            "list_splat" | "dictionary_splat" => args.push(Arg {
-                                name: None,
-                                value: arg
-                                    .named_child(0)
-                                    .map(|v| self.expr(v, d))
-                                    .unwrap_or(Expr::Other(String::new())),
-                                spread: true,
-                            }),
-                            "comment" => {}
-                            _ => args.push(Arg {
-                                name: None,
-                                value: self.expr(arg, d),
-                                spread: false,
-                            }),
                         }
-                    }
+                    });
                 }
                 Expr::Call(Box::new(CallExpr { callee, args }))
             }
-            "subscript" => match node.child_by_field_name("value") {
+            K::Subscript => match Self::field(node, f.value) {
                 Some(value) => {
-                    let mut cursor = node.walk();
-                    let index = node
-                        .children_by_field_name("subscript", &mut cursor)
-                        .map(|i| self.expr(i, d))
-                        .collect();
+                    let index = self.with_cursor(|cursor| match NonZeroU16::new(f.subscript) {
+                        Some(field) => node
+                            .children_by_field_id(field, cursor)
+                            .map(|i| self.expr(i, d))
+                            .collect(),
+                        None => Vec::new(),
+                    });
                     Expr::Subscript(Box::new(self.expr(value, d)), index)
                 }
                 None => self.other(node),
             },
-            "string" => Expr::Str(self.string_content(node)),
-            "concatenated_string" => {
+            K::String => Expr::Str(self.string_content(node)),
+            K::ConcatenatedString => {
                 let mut out = String::new();
-                let mut cursor = node.walk();
-                for part in node.named_children(&mut cursor) {
-                    if part.kind() == "string" {
-                        out.push_str(&self.string_content(part));
+                self.with_cursor(|cursor| {
+                    for part in node.named_children(cursor) {
+                        if self.kind(part) == K::String {
+                            self.push_string_content(part, &mut out);
+                        }
                     }
-                }
+                });
                 Expr::Str(out)
             }
-            "integer" | "float" => Expr::Num(self.text(node).to_string()),
-            "true" => Expr::Bool(true),
-            "false" => Expr::Bool(false),
-            "none" => Expr::Null,
-            "list" | "tuple" | "set" => {
-                let mut cursor = node.walk();
+            K::Integer | K::Float => Expr::Num(self.text(node).to_string()),
+            K::True => Expr::Bool(true),
+            K::False => Expr::Bool(false),
+            K::None => Expr::Null,
+            K::List | K::Tuple | K::Set => self.with_cursor(|cursor| {
                 Expr::List(
-                    node.named_children(&mut cursor)
-                        .filter(|c| c.kind() != "comment")
+                    node.named_children(cursor)
+                        .filter(|c| self.kind(*c) != K::Comment)
                         .map(|c| self.expr(c, d))
                         .collect(),
                 )
-            }
-            "dictionary" => {
-                let mut cursor = node.walk();
+            }),
+            K::Dictionary => {
                 let mut pairs = Vec::new();
-                for pair in node.named_children(&mut cursor) {
-                    if pair.kind() == "pair"
-                        && let (Some(k), Some(v)) = (
-                            pair.child_by_field_name("key"),
-                            pair.child_by_field_name("value"),
-                        )
-                    {
-                        pairs.push((self.expr(k, d), self.expr(v, d)));
+                self.with_cursor(|cursor| {
+                    for pair in node.named_children(cursor) {
+                        if self.kind(pair) == K::Pair
+                            && let (Some(k), Some(v)) =
+                                (Self::field(pair, f.key), Self::field(pair, f.value))
+                        {
+                            pairs.push((self.expr(k, d), self.expr(v, d)));
+                        }
                     }
-                }
+                });
                 Expr::Dict(pairs)
             }
-            "lambda" => Expr::Lambda(span(node)),
+            K::Lambda => Expr::Lambda(span(node)),
             // `base / "name"` joins paths: the result has the type of the left operand.
-            "binary_operator"
-                if node
-                    .child_by_field_name("operator")
-                    .is_some_and(|op| self.text(op) == "/") =>
+            K::BinaryOperator
+                if Self::field(node, f.operator).is_some_and(|op| self.text(op) == "/") =>
             {
-                match node.child_by_field_name("left") {
+                match Self::field(node, f.left) {
                     Some(left) => self.expr(left, d),
                     None => self.other(node),
                 }
             }
             // `Annotated[str, Field(...)]` in an annotation.
-            "generic_type" => {
+            K::GenericType => {
                 let Some(base) = node.named_child(0) else {
                     return self.other(node);
                 };
                 let mut index = Vec::new();
                 if let Some(params) = node.named_child(1) {
-                    let mut cursor = params.walk();
-                    for param in params.named_children(&mut cursor) {
-                        index.push(self.expr(param, d));
-                    }
+                    self.with_cursor(|cursor| {
+                        for param in params.named_children(cursor) {
+                            index.push(self.expr(param, d));
+                        }
+                    });
                 }
                 Expr::Subscript(Box::new(self.expr(base, d)), index)
             }
-            "await" | "parenthesized_expression" | "type" => match node.named_child(0) {
+            K::Await | K::ParenthesizedExpression | K::Type => match node.named_child(0) {
                 Some(inner) => self.expr(inner, d),
                 None => self.other(node),
             },
@@ -1127,37 +1339,32 @@ impl<'a> Extractor<'a> {
         }
     }
 
-    fn string_content(&self, node: Node) -> String {
+    fn string_content(&self, node: Node<'a>) -> String {
         let mut out = String::new();
-        let mut cursor = node.walk();
-        for child in node.children(&mut cursor) {
-            match child.kind() {
-                "string_start" | "string_end" => {}
-                _ => out.push_str(self.text(child)),
-            }
-        }
+        self.push_string_content(node, &mut out);
         out
     }
 
+    /// Appends the text of a string literal without its quotes and prefix.
+    fn push_string_content(&self, node: Node<'a>, out: &mut String) {
+        self.with_cursor(|cursor| {
+            for child in node.children(cursor) {
+                match self.kind(child) {
+                    K::StringStart | K::StringEnd => {}
+                    _ => out.push_str(self.text(child)),
+                }
+            }
+        });
+    }
+
+    /// At most 60 characters of the node's source.
     fn other(&self, node: Node) -> Expr {
         let text = self.text(node);
-        let short: String = text.chars().take(60).collect();
-        Expr::Other(short)
-    }
-}
-
-/// How a block leaves when its last statement runs.
-fn block_exit(block: Node) -> Option<Exit> {
-    let mut cursor = block.walk();
-    let last = block
-        .named_children(&mut cursor)
-        .filter(|c| c.kind() != "comment")
-        .last()?;
-    match last.kind() {
-        "raise_statement" => Some(Exit::Raise),
-        "return_statement" => Some(Exit::Return),
-        "continue_statement" | "break_statement" => Some(Exit::Loop),
-        _ => None,
+        let short = match text.char_indices().nth(60) {
+            Some((end, _)) => &text[..end],
+            None => text,
+        };
+        Expr::Other(short.to_string())
     }
 }
 
@@ -1172,12 +1379,19 @@ fn join_spans(a: Span, b: Span) -> Span {
 
 /// At most `max` characters of `text` on one line.
 fn collapse_whitespace(text: &str, max: usize) -> String {
-    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if collapsed.chars().count() <= max {
-        return collapsed;
+    let mut out = String::with_capacity(text.len().min(max + 3));
+    let mut count = 0;
+    for (i, word) in text.split_whitespace().enumerate() {
+        let space = (i > 0).then_some(' ');
+        for c in space.into_iter().chain(word.chars()) {
+            if count == max {
+                out.push_str("...");
+                return out;
+            }
+            out.push(c);
+            count += 1;
+        }
     }
-    let mut out: String = collapsed.chars().take(max).collect();
-    out.push_str("...");
     out
 }
 
@@ -1324,6 +1538,40 @@ mod tests {
         let case = usize::from(language.id_for_node_kind("case_clause", true));
         let captures: Vec<_> = compiled.rules[case].iter().map(|r| r.capture).collect();
         assert_eq!(captures, vec![Capture::Dispatch, Capture::Region]);
+    }
+
+    #[test]
+    fn kinds_and_fields_exist_in_the_grammar() {
+        let compiled = compiled();
+        for (kind, name) in KIND_NAMES {
+            assert!(compiled.kinds.contains(kind), "no node kind `{name}`");
+        }
+        let f = &compiled.fields;
+        for id in [
+            f.alias,
+            f.alternative,
+            f.arguments,
+            f.attribute,
+            f.body,
+            f.condition,
+            f.consequence,
+            f.function,
+            f.key,
+            f.left,
+            f.module_name,
+            f.name,
+            f.object,
+            f.operator,
+            f.parameters,
+            f.right,
+            f.subject,
+            f.subscript,
+            f.superclasses,
+            f.type_,
+            f.value,
+        ] {
+            assert_ne!(id, 0);
+        }
     }
 
     #[test]
