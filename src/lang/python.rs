@@ -278,6 +278,15 @@ pub fn parse(rel_path: &str, source: &str, package_prefix: &str) -> FileFacts {
     extractor.walk(&compiled.rules);
     drop(extractor);
     assign_scopes(&mut facts);
+    // The facts of every file are kept until the scan ends: return the spare capacity.
+    facts.imports.shrink_to_fit();
+    facts.functions.shrink_to_fit();
+    facts.classes.shrink_to_fit();
+    facts.calls.shrink_to_fit();
+    facts.assignments.shrink_to_fit();
+    facts.dispatches.shrink_to_fit();
+    facts.checks.shrink_to_fit();
+    facts.regions.shrink_to_fit();
     facts
 }
 
@@ -583,7 +592,13 @@ impl<'a> Extractor<'a> {
 
     /// `Outer.inner.name` for a definition called `name` at the node being visited.
     fn qualname(&self, name: &str) -> String {
-        let mut qualname = String::new();
+        let outer: usize = self
+            .definitions
+            .iter()
+            .filter_map(|d| d.name)
+            .map(|n| n.len() + 1)
+            .sum();
+        let mut qualname = String::with_capacity(outer + name.len());
         for definition in &self.definitions {
             if let Some(outer) = definition.name {
                 qualname.push_str(outer);
@@ -653,7 +668,7 @@ impl<'a> Extractor<'a> {
     fn params(&self, node: Node<'a>) -> Vec<Param> {
         let f = self.fields;
         self.with_cursor(|cursor| {
-            let mut params = Vec::new();
+            let mut params = Vec::with_capacity(node.named_child_count());
             for child in node.named_children(cursor) {
                 let (name, annotation, default) = match self.kind(child) {
                     K::Identifier => (Some(child), None, None),
@@ -712,6 +727,7 @@ impl<'a> Extractor<'a> {
         let qualname = self.qualname(&name);
         let mut bases = Vec::new();
         if let Some(superclasses) = Self::field(node, f.superclasses) {
+            bases.reserve_exact(superclasses.named_child_count());
             self.with_cursor(|cursor| {
                 for base in superclasses.named_children(cursor) {
                     if !matches!(self.kind(base), K::KeywordArgument | K::Comment) {
@@ -1221,6 +1237,7 @@ impl<'a> Extractor<'a> {
                 let callee = self.expr(function, d);
                 let mut args = Vec::new();
                 if let Some(arguments) = Self::field(node, f.arguments) {
+                    args.reserve_exact(arguments.named_child_count());
                     self.with_cursor(|cursor| {
                         for arg in arguments.named_children(cursor) {
                             match self.kind(arg) {
@@ -1257,13 +1274,16 @@ impl<'a> Extractor<'a> {
             }
             K::Subscript => match Self::field(node, f.value) {
                 Some(value) => {
-                    let index = self.with_cursor(|cursor| match NonZeroU16::new(f.subscript) {
-                        Some(field) => node
-                            .children_by_field_id(field, cursor)
-                            .map(|i| self.expr(i, d))
-                            .collect(),
-                        None => Vec::new(),
-                    });
+                    // The value is a named child too.
+                    let mut index = Vec::with_capacity(node.named_child_count().saturating_sub(1));
+                    if let Some(field) = NonZeroU16::new(f.subscript) {
+                        self.with_cursor(|cursor| {
+                            index.extend(
+                                node.children_by_field_id(field, cursor)
+                                    .map(|i| self.expr(i, d)),
+                            );
+                        });
+                    }
                     Expr::Subscript(Box::new(self.expr(value, d)), index)
                 }
                 None => self.other(node),
@@ -1284,16 +1304,19 @@ impl<'a> Extractor<'a> {
             K::True => Expr::Bool(true),
             K::False => Expr::Bool(false),
             K::None => Expr::Null,
-            K::List | K::Tuple | K::Set => self.with_cursor(|cursor| {
-                Expr::List(
-                    node.named_children(cursor)
-                        .filter(|c| self.kind(*c) != K::Comment)
-                        .map(|c| self.expr(c, d))
-                        .collect(),
-                )
-            }),
+            K::List | K::Tuple | K::Set => {
+                let mut items = Vec::with_capacity(node.named_child_count());
+                self.with_cursor(|cursor| {
+                    items.extend(
+                        node.named_children(cursor)
+                            .filter(|c| self.kind(*c) != K::Comment)
+                            .map(|c| self.expr(c, d)),
+                    );
+                });
+                Expr::List(items)
+            }
             K::Dictionary => {
-                let mut pairs = Vec::new();
+                let mut pairs = Vec::with_capacity(node.named_child_count());
                 self.with_cursor(|cursor| {
                     for pair in node.named_children(cursor) {
                         if self.kind(pair) == K::Pair
@@ -1323,6 +1346,7 @@ impl<'a> Extractor<'a> {
                 };
                 let mut index = Vec::new();
                 if let Some(params) = node.named_child(1) {
+                    index.reserve_exact(params.named_child_count());
                     self.with_cursor(|cursor| {
                         for param in params.named_children(cursor) {
                             index.push(self.expr(param, d));
