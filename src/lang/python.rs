@@ -25,6 +25,9 @@ struct Compiled {
     rules: Vec<Vec<Rule>>,
     kinds: Vec<K>,
     fields: Fields,
+    /// The tokens at least one of which every node a rule applies to holds; `None` when some
+    /// rule's kind has no entry in [`REQUIRED_TOKENS`] (then the walk visits every node).
+    tokens: Option<TokenSet>,
 }
 
 /// What a capture name in `facts.scm` turns a node into.
@@ -92,7 +95,7 @@ fn compiled() -> &'static Compiled {
         // patterns into a table by node kind.
         let query = Query::new(&language, QUERY_SOURCE)
             .unwrap_or_else(|e| panic!("queries/python/facts.scm does not compile: {e}"));
-        let rules = rules_by_kind(&language, &query);
+        let (rules, tokens) = rules_by_kind(&language, &query);
         let kinds = kind_table(&language);
         let fields = Fields::new(&language);
         Compiled {
@@ -100,6 +103,7 @@ fn compiled() -> &'static Compiled {
             rules,
             kinds,
             fields,
+            tokens,
         }
     })
 }
@@ -107,8 +111,12 @@ fn compiled() -> &'static Compiled {
 /// Reads the patterns of the compiled query into a table by node kind id. Only the simple
 /// forms the front end needs are supported: `(kind) @capture` and
 /// `(kind field: (child_kind)) @capture`, with one or more captures.
-fn rules_by_kind(language: &tree_sitter::Language, query: &Query) -> Vec<Vec<Rule>> {
+fn rules_by_kind(
+    language: &tree_sitter::Language,
+    query: &Query,
+) -> (Vec<Vec<Rule>>, Option<TokenSet>) {
     let mut rules: Vec<Vec<Rule>> = vec![Vec::new(); language.node_kind_count()];
+    let mut tokens = Some(TokenSet::default());
     for i in 0..query.pattern_count() {
         let text = &QUERY_SOURCE[query.start_byte_for_pattern(i)..query.end_byte_for_pattern(i)];
         let fail = |why: &str| -> ! {
@@ -140,8 +148,186 @@ fn rules_by_kind(language: &tree_sitter::Language, query: &Query) -> Vec<Vec<Rul
                 rules[usize::from(kind)].push(Rule { capture, child });
             }
         }
+        // A node the pattern matches holds the tokens of its kind, and those of its child.
+        let required = required_tokens(pattern.kind)
+            .or_else(|| pattern.child.and_then(|(_, child)| required_tokens(child)));
+        match (required, tokens.as_mut()) {
+            (Some(required), Some(set)) => set.add(required),
+            _ => tokens = None,
+        }
     }
-    rules
+    (rules, tokens)
+}
+
+/// Tokens that every node of a kind holds, in a syntax tree without errors (from the Python
+/// grammar). A stretch of source with none of the tokens of any rule cannot hold a node a
+/// rule applies to, so the walk skips it. A rule on a kind missing here turns skipping off.
+const REQUIRED_TOKENS: &[(&str, &[&str])] = &[
+    ("function_definition", &["def"]),
+    ("class_definition", &["class"]),
+    ("import_statement", &["import"]),
+    ("import_from_statement", &["import"]),
+    // An argument list or a generator expression.
+    ("call", &["("]),
+    // `x = 1`, `x: int`
+    ("assignment", &["=", ":"]),
+    ("as_pattern", &["as"]),
+    ("if_statement", &["if"]),
+    ("elif_clause", &["elif"]),
+    ("case_clause", &["case"]),
+    ("assert_statement", &["assert"]),
+    ("for_statement", &["for"]),
+    ("while_statement", &["while"]),
+    ("except_clause", &["except"]),
+    ("lambda", &["lambda"]),
+    ("list_comprehension", &["for"]),
+    ("set_comprehension", &["for"]),
+    ("dictionary_comprehension", &["for"]),
+    ("generator_expression", &["for"]),
+    ("conditional_expression", &["if"]),
+    ("boolean_operator", &["and", "or"]),
+    ("try_statement", &["try"]),
+];
+
+fn required_tokens(kind: &str) -> Option<&'static [&'static str]> {
+    REQUIRED_TOKENS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, tokens)| *tokens)
+}
+
+/// Tokens to look for in the source: single punctuation bytes and keywords.
+#[derive(Default)]
+struct TokenSet {
+    punctuation: Vec<u8>,
+    keywords: Vec<&'static str>,
+    /// The length of the longest keyword.
+    longest: usize,
+}
+
+impl TokenSet {
+    fn add(&mut self, tokens: &[&'static str]) {
+        for token in tokens {
+            if self.has(token) {
+                continue;
+            }
+            match token.as_bytes() {
+                [byte] if !byte.is_ascii_alphanumeric() => self.punctuation.push(*byte),
+                _ => {
+                    self.keywords.push(token);
+                    self.longest = self.longest.max(token.len());
+                }
+            }
+        }
+    }
+
+    fn has(&self, token: &str) -> bool {
+        self.keywords.contains(&token) || self.punctuation.iter().any(|p| [*p] == token.as_bytes())
+    }
+
+    /// Marks where the tokens start in `src`. Conservative: a keyword is marked wherever it
+    /// could be a token, including inside strings, comments and after a number (`1if`).
+    fn mark(&self, src: &[u8], marks: &mut TokenMarks) {
+        const OTHER: u8 = 0;
+        const PUNCTUATION: u8 = 1;
+        const WORD: u8 = 2;
+        // Bytes a word must start with to be a keyword, or else a number (`1if`).
+        let mut may_start_keyword = [false; 256];
+        let mut class = [OTHER; 256];
+        for byte in 0..=u8::MAX {
+            if byte.is_ascii_alphanumeric() || byte == b'_' {
+                class[usize::from(byte)] = WORD;
+            }
+            may_start_keyword[usize::from(byte)] = byte.is_ascii_digit();
+        }
+        for &byte in &self.punctuation {
+            class[usize::from(byte)] = PUNCTUATION;
+        }
+        for keyword in &self.keywords {
+            if let Some(&first) = keyword.as_bytes().first() {
+                may_start_keyword[usize::from(first)] = true;
+            }
+        }
+        marks.bits.clear();
+        marks.bits.resize(src.len() / 64 + 1, 0);
+        let mut i = 0;
+        while i < src.len() {
+            let kind = class[usize::from(src[i])];
+            if kind != WORD {
+                if kind == PUNCTUATION {
+                    marks.bits[i / 64] |= 1 << (i % 64);
+                }
+                i += 1;
+                continue;
+            }
+            let start = i;
+            i += 1;
+            while i < src.len() && class[usize::from(src[i])] == WORD {
+                i += 1;
+            }
+            let word = &src[start..i];
+            if !may_start_keyword[usize::from(word[0])] {
+                continue;
+            }
+            // Python reads `1if` as a number and a keyword: look inside words that start with
+            // a digit.
+            let found = if word[0].is_ascii_digit() {
+                self.keywords.iter().any(|k| {
+                    let k = k.as_bytes();
+                    word.windows(k.len()).any(|w| w == k)
+                })
+            } else {
+                word.len() <= self.longest && self.keywords.iter().any(|k| k.as_bytes() == word)
+            };
+            if found {
+                marks.bits[start / 64] |= 1 << (start % 64);
+            }
+        }
+        marks.counts.clear();
+        let mut total = 0;
+        for bits in &marks.bits {
+            marks.counts.push(total);
+            total += bits.count_ones();
+        }
+    }
+}
+
+/// Where a [`TokenSet`]'s tokens start in one file: a bit per byte, and the number of marks
+/// before each 64-byte block, so that a range is checked in constant time.
+#[derive(Default)]
+struct TokenMarks {
+    bits: Vec<u64>,
+    counts: Vec<u32>,
+}
+
+impl TokenMarks {
+    /// How many marks lie before byte `at`.
+    fn rank(&self, at: usize) -> u32 {
+        let block = (at / 64).min(self.bits.len() - 1);
+        let below = self.bits[block] & ((1u64 << (at % 64)) - 1);
+        self.counts[block] + below.count_ones()
+    }
+
+    fn any_in(&self, start: usize, end: usize) -> bool {
+        self.rank(end) > self.rank(start)
+    }
+
+    /// The first mark in `start..end`.
+    fn next(&self, start: usize, end: usize) -> Option<usize> {
+        let mut block = start / 64;
+        let mut bits = self.bits.get(block)? & (!0u64 << (start % 64));
+        loop {
+            if bits != 0 {
+                let at = block * 64 + bits.trailing_zeros() as usize;
+                return (at < end).then_some(at);
+            }
+            block += 1;
+            if block * 64 >= end {
+                return None;
+            }
+            bits = *self.bits.get(block)?;
+        }
+    }
 }
 
 /// `(kind) @a @b` or `(kind field: (child_kind)) @a`.
@@ -207,6 +393,7 @@ pub fn warm_up() {
 
 thread_local! {
     static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
+    static TOKEN_MARKS: RefCell<TokenMarks> = RefCell::new(TokenMarks::default());
 }
 
 /// The dotted module path of a Python file: `pkg/sub/mod.py` → `pkg.sub.mod`,
@@ -275,7 +462,13 @@ pub fn parse(rel_path: &str, source: &str, package_prefix: &str) -> FileFacts {
         ancestors: Vec::new(),
         definitions: Vec::new(),
     };
-    extractor.walk(&compiled.rules);
+    TOKEN_MARKS.with_borrow_mut(|marks| {
+        let marks = compiled.tokens.as_ref().map(|tokens| {
+            tokens.mark(source.as_bytes(), marks);
+            &*marks
+        });
+        extractor.walk(&compiled.rules, marks);
+    });
     drop(extractor);
     assign_scopes(&mut facts);
     // The facts of every file are kept until the scan ends: return the spare capacity.
@@ -509,9 +702,12 @@ impl<'a> Extractor<'a> {
         result
     }
 
-    /// Visits every node once, in document order (outer before inner), and applies the rules
-    /// for its kind. Iterative, so deep trees cannot exhaust the stack.
-    fn walk(&mut self, rules: &[Vec<Rule>]) {
+    /// Visits the nodes in document order (outer before inner) and applies the rules for
+    /// each one's kind. Iterative, so deep trees cannot exhaust the stack. With `marks`, it
+    /// skips what cannot hold a node a rule applies to: subtrees without errors that hold
+    /// none of the rules' required tokens, and children that have no children themselves
+    /// (every kind with required tokens has children).
+    fn walk(&mut self, rules: &[Vec<Rule>], marks: Option<&TokenMarks>) {
         let mut cursor = self.root.walk();
         let mut scratch = self.root.walk();
         loop {
@@ -523,18 +719,32 @@ impl<'a> Extractor<'a> {
                     }
                 }
             }
-            if cursor.goto_first_child() {
-                self.enter(node);
-                continue;
-            }
-            loop {
-                if cursor.goto_next_sibling() {
-                    break;
+            let descend = match marks {
+                None => true,
+                Some(marks) => {
+                    node.has_error()
+                        || (node.descendant_count() > node.child_count() as usize + 1
+                            && marks.any_in(node.start_byte(), node.end_byte()))
                 }
-                if !cursor.goto_parent() {
-                    return;
+            };
+            if descend {
+                self.enter(node);
+                if to_first_child(&mut cursor, node, marks) {
+                    continue;
                 }
                 self.leave();
+            }
+            // `node` is done: go on to the next sibling worth a visit, or up.
+            let mut done = node;
+            loop {
+                let Some(parent) = self.ancestor(1) else {
+                    return;
+                };
+                if to_next_sibling(&mut cursor, done, parent, marks) {
+                    break;
+                }
+                self.leave();
+                done = parent;
             }
         }
     }
@@ -1392,6 +1602,42 @@ impl<'a> Extractor<'a> {
     }
 }
 
+/// Children of a node are reached by jumping to the next one that holds a required token,
+/// unless the node has errors or many children (each jump starts from the first child).
+const MAX_CHILDREN_TO_JUMP: u32 = 16;
+
+fn jumps<'m>(node: Node, marks: Option<&'m TokenMarks>) -> Option<&'m TokenMarks> {
+    marks.filter(|_| !node.has_error() && node.child_count() <= MAX_CHILDREN_TO_JUMP)
+}
+
+/// Moves `cursor` from `node` to its first child worth a visit.
+fn to_first_child(cursor: &mut TreeCursor, node: Node, marks: Option<&TokenMarks>) -> bool {
+    match jumps(node, marks) {
+        Some(marks) => marks
+            .next(node.start_byte(), node.end_byte())
+            .is_some_and(|at| cursor.goto_first_child_for_byte(at).is_some()),
+        None => cursor.goto_first_child(),
+    }
+}
+
+/// Moves `cursor` from `done`, a child of `parent`, to the next child worth a visit, or else
+/// to `parent`.
+fn to_next_sibling(
+    cursor: &mut TreeCursor,
+    done: Node,
+    parent: Node,
+    marks: Option<&TokenMarks>,
+) -> bool {
+    match jumps(parent, marks) {
+        Some(marks) => {
+            let next = marks.next(done.end_byte(), parent.end_byte());
+            cursor.goto_parent();
+            next.is_some_and(|at| cursor.goto_first_child_for_byte(at).is_some())
+        }
+        None => cursor.goto_next_sibling() || !cursor.goto_parent(),
+    }
+}
+
 fn join_spans(a: Span, b: Span) -> Span {
     Span {
         start_line: a.start_line,
@@ -1596,6 +1842,58 @@ mod tests {
         ] {
             assert_ne!(id, 0);
         }
+    }
+
+    #[test]
+    fn required_tokens_are_marked_conservatively() {
+        let compiled = compiled();
+        let tokens = compiled
+            .tokens
+            .as_ref()
+            .expect("every rule in facts.scm has required tokens");
+        let src = "x = 1if a else b  # diff or_ notify\n  éif(y): elif";
+        let mut marks = TokenMarks::default();
+        tokens.mark(src.as_bytes(), &mut marks);
+        let at = |needle: &str| src.find(needle).unwrap();
+        let marked: Vec<usize> = (0..src.len()).filter(|&i| marks.any_in(i, i + 1)).collect();
+        // `=`, the number followed by `if`, `if` after a non-ASCII letter, `(`, `:`, `elif`.
+        let expected = vec![
+            at("="),
+            at("1if"),
+            at("if(y)"),
+            at("(y)"),
+            at(": elif"),
+            at("elif"),
+        ];
+        assert_eq!(marked, expected);
+        assert_eq!(marks.next(0, src.len()), Some(at("=")));
+        assert_eq!(marks.next(at("=") + 1, src.len()), Some(at("1if")));
+        assert_eq!(marks.next(at("elif") + 1, src.len()), None);
+        assert_eq!(marks.next(at("1if") + 1, at("if(y)")), None);
+        assert!(!marks.any_in(at("a else"), at("if(y)")));
+        // `else` holds no required token, `a` neither; nothing past the end.
+        assert_eq!(marks.next(src.len(), src.len() + 100), None);
+    }
+
+    #[test]
+    fn deep_nesting_does_not_exhaust_the_stack() {
+        let depth = 5_000;
+        let source = format!(
+            "x = {}1{}\nif {}a{}: f({}){}\n",
+            "[".repeat(depth),
+            "]".repeat(depth),
+            "(".repeat(depth),
+            ")".repeat(depth),
+            "g(".repeat(depth),
+            ")".repeat(depth),
+        );
+        let f = parse("deep.py", &source, "");
+        assert_eq!(f.assignments.len(), 1);
+        assert_eq!(f.checks.len(), 1);
+        assert_eq!(f.calls.len(), depth + 1);
+        // Unbalanced input parses with errors and still yields facts.
+        let f = parse("deep.py", &source[..source.len() / 2], "");
+        assert!(f.syntax_error_line.is_some());
     }
 
     #[test]
