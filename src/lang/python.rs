@@ -661,6 +661,86 @@ struct Definition<'a> {
     name: Option<&'a str>,
 }
 
+/// Nodes with at most this many children have them read by index rather than by cursor.
+const MAX_CHILDREN_BY_INDEX: usize = 12;
+
+/// A borrowed spare cursor, given back when dropped.
+struct Spare<'e, 'a> {
+    pool: &'e RefCell<Vec<TreeCursor<'a>>>,
+    cursor: Option<TreeCursor<'a>>,
+}
+
+impl Drop for Spare<'_, '_> {
+    fn drop(&mut self) {
+        if let Some(cursor) = self.cursor.take() {
+            self.pool.borrow_mut().push(cursor);
+        }
+    }
+}
+
+/// The children (or named children) of a node; see [`Extractor::children_of`].
+enum Children<'e, 'a> {
+    ByIndex {
+        node: Node<'a>,
+        named: bool,
+        next: u32,
+        count: u32,
+    },
+    ByCursor {
+        cursor: Spare<'e, 'a>,
+        named: bool,
+        left: usize,
+    },
+}
+
+impl<'a> Iterator for Children<'_, 'a> {
+    type Item = Node<'a>;
+
+    fn next(&mut self) -> Option<Node<'a>> {
+        match self {
+            Children::ByIndex {
+                node,
+                named,
+                next,
+                count,
+            } => {
+                if next >= count {
+                    return None;
+                }
+                let i = *next;
+                *next += 1;
+                if *named {
+                    node.named_child(i)
+                } else {
+                    node.child(i)
+                }
+            }
+            // As `Node::named_children` and `Node::children` do.
+            Children::ByCursor {
+                cursor,
+                named,
+                left,
+            } => {
+                let cursor = cursor.cursor.as_mut()?;
+                if *left == 0 {
+                    return None;
+                }
+                *left -= 1;
+                if *named {
+                    while !cursor.node().is_named() {
+                        if !cursor.goto_next_sibling() {
+                            break;
+                        }
+                    }
+                }
+                let result = cursor.node();
+                cursor.goto_next_sibling();
+                Some(result)
+            }
+        }
+    }
+}
+
 fn span(node: Node) -> Span {
     Span {
         start_line: node.start_position().row as u32 + 1,
@@ -700,6 +780,46 @@ impl<'a> Extractor<'a> {
         let result = f(&mut cursor);
         self.cursors.borrow_mut().push(cursor);
         result
+    }
+
+    /// The named children of `node`, in order (comments included).
+    fn named_children(&self, node: Node<'a>) -> Children<'_, 'a> {
+        self.children_of(node, true)
+    }
+
+    /// All children of `node`, in order, named or not.
+    fn children(&self, node: Node<'a>) -> Children<'_, 'a> {
+        self.children_of(node, false)
+    }
+
+    fn children_of(&self, node: Node<'a>, named: bool) -> Children<'_, 'a> {
+        let count = if named {
+            node.named_child_count()
+        } else {
+            node.child_count() as usize
+        };
+        // Reaching the i-th child by index is cheap but starts from the first child each
+        // time; a cursor steps from one child to the next at a higher cost per step.
+        if count <= MAX_CHILDREN_BY_INDEX {
+            return Children::ByIndex {
+                node,
+                named,
+                next: 0,
+                count: count as u32,
+            };
+        }
+        let spare = self.cursors.borrow_mut().pop();
+        let mut cursor = spare.unwrap_or_else(|| self.root.walk());
+        cursor.reset(node);
+        cursor.goto_first_child();
+        Children::ByCursor {
+            cursor: Spare {
+                pool: &self.cursors,
+                cursor: Some(cursor),
+            },
+            named,
+            left: count,
+        }
     }
 
     /// Visits the nodes in document order (outer before inner) and applies the rules for
@@ -842,18 +962,16 @@ impl<'a> Extractor<'a> {
             .ancestor(1)
             .filter(|p| self.kind(*p) == K::DecoratedDefinition)
         {
-            self.with_cursor(|cursor| {
-                for child in parent.named_children(cursor) {
-                    if self.kind(child) == K::Decorator
-                        && let Some(expr) = child.named_child(0)
-                    {
-                        decorators.push(Decorator {
-                            expr: self.expr(expr, 0),
-                            line: line(child),
-                        });
-                    }
+            for child in self.named_children(parent) {
+                if self.kind(child) == K::Decorator
+                    && let Some(expr) = child.named_child(0)
+                {
+                    decorators.push(Decorator {
+                        expr: self.expr(expr, 0),
+                        line: line(child),
+                    });
                 }
-            });
+            }
         }
         let params = Self::field(node, f.parameters)
             .map(|p| self.params(p))
@@ -877,9 +995,9 @@ impl<'a> Extractor<'a> {
 
     fn params(&self, node: Node<'a>) -> Vec<Param> {
         let f = self.fields;
-        self.with_cursor(|cursor| {
+        {
             let mut params = Vec::with_capacity(node.named_child_count());
-            for child in node.named_children(cursor) {
+            for child in self.named_children(node) {
                 let (name, annotation, default) = match self.kind(child) {
                     K::Identifier => (Some(child), None, None),
                     K::TypedParameter => (
@@ -905,7 +1023,7 @@ impl<'a> Extractor<'a> {
                 }
             }
             params
-        })
+        }
     }
 
     /// A `type` node wraps the annotation expression.
@@ -938,19 +1056,17 @@ impl<'a> Extractor<'a> {
         let mut bases = Vec::new();
         if let Some(superclasses) = Self::field(node, f.superclasses) {
             bases.reserve_exact(superclasses.named_child_count());
-            self.with_cursor(|cursor| {
-                for base in superclasses.named_children(cursor) {
-                    if !matches!(self.kind(base), K::KeywordArgument | K::Comment) {
-                        bases.push(self.expr(base, 0));
-                    }
+            for base in self.named_children(superclasses) {
+                if !matches!(self.kind(base), K::KeywordArgument | K::Comment) {
+                    bases.push(self.expr(base, 0));
                 }
-            });
+            }
         }
         let mut fields = Vec::new();
         let body = Self::field(node, f.body);
         if let Some(body) = body {
-            self.with_cursor(|cursor| {
-                for statement in body.named_children(cursor) {
+            {
+                for statement in self.named_children(body) {
                     if self.kind(statement) != K::ExpressionStatement {
                         continue;
                     }
@@ -973,7 +1089,7 @@ impl<'a> Extractor<'a> {
                         line: line(assignment),
                     });
                 }
-            });
+            }
         }
         let docstring = body.and_then(|b| self.docstring(b));
         let outer = self
@@ -1080,8 +1196,8 @@ impl<'a> Extractor<'a> {
     fn relative_module(&self, node: Node<'a>) -> String {
         let mut dots = 0;
         let mut rest = String::new();
-        self.with_cursor(|cursor| {
-            for child in node.children(cursor) {
+        {
+            for child in self.children(node) {
                 match self.kind(child) {
                     K::ImportPrefix => {
                         dots = self.text(child).chars().filter(|c| *c == '.').count()
@@ -1090,7 +1206,7 @@ impl<'a> Extractor<'a> {
                     _ => {}
                 }
             }
-        });
+        }
         let mut parts: Vec<&str> = if self.facts.module.is_empty() {
             Vec::new()
         } else {
@@ -1188,23 +1304,20 @@ impl<'a> Extractor<'a> {
                 return;
             };
             let mut dispatches = Vec::new();
-            self.with_cursor(|cursor| {
-                for pattern in node.named_children(cursor) {
-                    if self.kind(pattern) != K::CasePattern {
-                        continue;
-                    }
-                    if let Some(Expr::Str(value)) = pattern.named_child(0).map(|n| self.expr(n, 0))
-                    {
-                        dispatches.push(Dispatch {
-                            subject: self.text(subject).to_string(),
-                            value,
-                            line: line(node),
-                            span: span(body),
-                            scope: None,
-                        });
-                    }
+            for pattern in self.named_children(node) {
+                if self.kind(pattern) != K::CasePattern {
+                    continue;
                 }
-            });
+                if let Some(Expr::Str(value)) = pattern.named_child(0).map(|n| self.expr(n, 0)) {
+                    dispatches.push(Dispatch {
+                        subject: self.text(subject).to_string(),
+                        value,
+                        line: line(node),
+                        span: span(body),
+                        scope: None,
+                    });
+                }
+            }
             self.facts.dispatches.append(&mut dispatches);
             return;
         }
@@ -1266,16 +1379,14 @@ impl<'a> Extractor<'a> {
             // The named siblings after this clause.
             let (mut first, mut last) = (None, None);
             if let Some(parent) = self.ancestor(1) {
-                self.with_cursor(|cursor| {
-                    let mut after = false;
-                    for sibling in parent.named_children(cursor) {
-                        if after {
-                            first = first.or(Some(sibling));
-                            last = Some(sibling);
-                        }
-                        after = after || sibling == node;
+                let mut after = false;
+                for sibling in self.named_children(parent) {
+                    if after {
+                        first = first.or(Some(sibling));
+                        last = Some(sibling);
                     }
-                });
+                    after = after || sibling == node;
+                }
             }
             first.zip(last).map(|(a, b)| join_spans(span(a), span(b)))
         } else {
@@ -1385,32 +1496,27 @@ impl<'a> Extractor<'a> {
     /// A `try`'s `else` runs only when nothing was raised (its handlers are regions of their own).
     fn try_regions(&mut self, node: Node<'a>) {
         let mut regions = Vec::new();
-        self.with_cursor(|cursor| {
-            for child in node.named_children(cursor) {
-                if self.kind(child) == K::ElseClause {
-                    regions.push(span(child));
-                }
+        for child in self.named_children(node) {
+            if self.kind(child) == K::ElseClause {
+                regions.push(span(child));
             }
-        });
+        }
         self.facts.regions.append(&mut regions);
     }
 
     fn comparison_operator(&self, node: Node<'a>) -> Option<&'a str> {
-        self.with_cursor(|cursor| {
-            node.children(cursor)
-                .find(|c| !c.is_named())
-                .map(|c| self.text(c))
-        })
+        self.children(node)
+            .find(|c| !c.is_named())
+            .map(|c| self.text(c))
     }
 
     /// How a block leaves when its last statement runs.
     fn block_exit(&self, block: Node<'a>) -> Option<Exit> {
-        let last = self.with_cursor(|cursor| {
-            block
-                .named_children(cursor)
-                .filter(|c| self.kind(*c) != K::Comment)
-                .last()
-        })?;
+        // From the end: reaching a child by index is cheap, stepping through a long block not.
+        let last = (0..block.named_child_count() as u32)
+            .rev()
+            .filter_map(|i| block.named_child(i))
+            .find(|c| self.kind(*c) != K::Comment)?;
         match self.kind(last) {
             K::RaiseStatement => Some(Exit::Raise),
             K::ReturnStatement => Some(Exit::Return),
@@ -1448,8 +1554,8 @@ impl<'a> Extractor<'a> {
                 let mut args = Vec::new();
                 if let Some(arguments) = Self::field(node, f.arguments) {
                     args.reserve_exact(arguments.named_child_count());
-                    self.with_cursor(|cursor| {
-                        for arg in arguments.named_children(cursor) {
+                    {
+                        for arg in self.named_children(arguments) {
                             match self.kind(arg) {
                                 K::KeywordArgument => {
                                     if let (Some(name), Some(value)) =
@@ -1478,7 +1584,7 @@ impl<'a> Extractor<'a> {
                                 }),
                             }
                         }
-                    });
+                    }
                 }
                 Expr::Call(Box::new(CallExpr { callee, args }))
             }
@@ -1501,13 +1607,11 @@ impl<'a> Extractor<'a> {
             K::String => Expr::Str(self.string_content(node)),
             K::ConcatenatedString => {
                 let mut out = String::new();
-                self.with_cursor(|cursor| {
-                    for part in node.named_children(cursor) {
-                        if self.kind(part) == K::String {
-                            self.push_string_content(part, &mut out);
-                        }
+                for part in self.named_children(node) {
+                    if self.kind(part) == K::String {
+                        self.push_string_content(part, &mut out);
                     }
-                });
+                }
                 Expr::Str(out)
             }
             K::Integer | K::Float => Expr::Num(self.text(node).to_string()),
@@ -1516,19 +1620,17 @@ impl<'a> Extractor<'a> {
             K::None => Expr::Null,
             K::List | K::Tuple | K::Set => {
                 let mut items = Vec::with_capacity(node.named_child_count());
-                self.with_cursor(|cursor| {
-                    items.extend(
-                        node.named_children(cursor)
-                            .filter(|c| self.kind(*c) != K::Comment)
-                            .map(|c| self.expr(c, d)),
-                    );
-                });
+                items.extend(
+                    self.named_children(node)
+                        .filter(|c| self.kind(*c) != K::Comment)
+                        .map(|c| self.expr(c, d)),
+                );
                 Expr::List(items)
             }
             K::Dictionary => {
                 let mut pairs = Vec::with_capacity(node.named_child_count());
-                self.with_cursor(|cursor| {
-                    for pair in node.named_children(cursor) {
+                {
+                    for pair in self.named_children(node) {
                         if self.kind(pair) == K::Pair
                             && let (Some(k), Some(v)) =
                                 (Self::field(pair, f.key), Self::field(pair, f.value))
@@ -1536,7 +1638,7 @@ impl<'a> Extractor<'a> {
                             pairs.push((self.expr(k, d), self.expr(v, d)));
                         }
                     }
-                });
+                }
                 Expr::Dict(pairs)
             }
             K::Lambda => Expr::Lambda(span(node)),
@@ -1557,11 +1659,9 @@ impl<'a> Extractor<'a> {
                 let mut index = Vec::new();
                 if let Some(params) = node.named_child(1) {
                     index.reserve_exact(params.named_child_count());
-                    self.with_cursor(|cursor| {
-                        for param in params.named_children(cursor) {
-                            index.push(self.expr(param, d));
-                        }
-                    });
+                    for param in self.named_children(params) {
+                        index.push(self.expr(param, d));
+                    }
                 }
                 Expr::Subscript(Box::new(self.expr(base, d)), index)
             }
@@ -1581,14 +1681,14 @@ impl<'a> Extractor<'a> {
 
     /// Appends the text of a string literal without its quotes and prefix.
     fn push_string_content(&self, node: Node<'a>, out: &mut String) {
-        self.with_cursor(|cursor| {
-            for child in node.children(cursor) {
+        {
+            for child in self.children(node) {
                 match self.kind(child) {
                     K::StringStart | K::StringEnd => {}
                     _ => out.push_str(self.text(child)),
                 }
             }
-        });
+        }
     }
 
     /// At most 60 characters of the node's source.
@@ -1649,6 +1749,11 @@ fn join_spans(a: Span, b: Span) -> Span {
 
 /// At most `max` characters of `text` on one line.
 fn collapse_whitespace(text: &str, max: usize) -> String {
+    // Fast path: short, printable ASCII without spaces (split_whitespace also splits on
+    // vertical tabs and Unicode spaces).
+    if text.len() <= max && text.bytes().all(|b| b > b' ' && b < 0x7f) {
+        return text.to_string();
+    }
     let mut out = String::with_capacity(text.len().min(max + 3));
     let mut count = 0;
     for (i, word) in text.split_whitespace().enumerate() {
@@ -1894,6 +1999,29 @@ mod tests {
         // Unbalanced input parses with errors and still yields facts.
         let f = parse("deep.py", &source[..source.len() / 2], "");
         assert!(f.syntax_error_line.is_some());
+    }
+
+    #[test]
+    fn whitespace_collapses_like_split_whitespace() {
+        for text in [
+            "a.b",
+            "a . b",
+            "f(\n    x,\n)",
+            "a\x0bb",
+            "a\u{a0}b\u{2003}c",
+            "",
+            "   ",
+            "é",
+        ] {
+            let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(collapse_whitespace(text, 80), expected, "{text:?}");
+        }
+        assert_eq!(
+            collapse_whitespace(&"x".repeat(81), 80),
+            format!("{}...", "x".repeat(80))
+        );
+        assert_eq!(collapse_whitespace(&"é".repeat(80), 80), "é".repeat(80));
+        assert_eq!(collapse_whitespace("a  b", 2), "a ...");
     }
 
     #[test]
