@@ -1,6 +1,8 @@
-; Syntax the Python front end turns into facts. One combined query runs once per file; the
-; capture name says which fact a node becomes. Details (arguments, parameters, docstrings) are
-; read from the captured node's fields by src/lang/python.rs.
+; Syntax the Python front end turns into facts. The capture name says which fact a node
+; becomes. Details (arguments, parameters, docstrings) are read from the captured node's fields
+; by src/lang/python.rs. The patterns are compiled as a query, then read into a table by node
+; kind that one walk over each file's tree applies, so only two forms are supported:
+; `(kind) @capture` and `(kind field: (child_kind)) @capture`.
 
 ; Definitions
 (function_definition) @function

@@ -2,9 +2,10 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::num::NonZeroU16;
 use std::sync::OnceLock;
 
-use tree_sitter::{Node, Parser, Query, QueryCursor, StreamingIterator};
+use tree_sitter::{Node, Parser, Query, TreeCursor};
 
 use crate::facts::{
     Arg, Assignment, Call, CallExpr, Check, Class, Decorator, Dispatch, Exit, Expr, Field,
@@ -20,17 +21,369 @@ const MAX_EXPR_DEPTH: usize = 48;
 
 struct Compiled {
     language: tree_sitter::Language,
-    query: Query,
+    /// The rules of `facts.scm` by node kind id: what each kind of node becomes.
+    rules: Vec<Vec<Rule>>,
+    kinds: Vec<K>,
+    fields: Fields,
+    /// The tokens at least one of which every node a rule applies to holds; `None` when some
+    /// rule's kind has no entry in [`REQUIRED_TOKENS`] (then the walk visits every node).
+    tokens: Option<TokenSet>,
+}
+
+/// What a capture name in `facts.scm` turns a node into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Capture {
+    Function,
+    Class,
+    Import,
+    Call,
+    Assignment,
+    With,
+    Dispatch,
+    Check,
+    Loop,
+    Region,
+    Branches,
+    Try,
+}
+
+impl Capture {
+    fn from_name(name: &str) -> Option<Capture> {
+        Some(match name {
+            "function" => Capture::Function,
+            "class" => Capture::Class,
+            "import" => Capture::Import,
+            "call" => Capture::Call,
+            "assignment" => Capture::Assignment,
+            "with" => Capture::With,
+            "dispatch" => Capture::Dispatch,
+            "check" => Capture::Check,
+            "loop" => Capture::Loop,
+            "region" => Capture::Region,
+            "branches" => Capture::Branches,
+            "try" => Capture::Try,
+            _ => return None,
+        })
+    }
+}
+
+/// One pattern of `facts.scm`: a node of some kind (optionally with a child of a given kind
+/// in a given field) becomes `capture`.
+#[derive(Clone, Copy, Debug)]
+struct Rule {
+    capture: Capture,
+    /// `(kind field: (child_kind))`: the field and the kind id of the child it must hold.
+    child: Option<(NonZeroU16, u16)>,
+}
+
+impl Rule {
+    fn applies_to<'t>(&self, node: Node<'t>, cursor: &mut tree_sitter::TreeCursor<'t>) -> bool {
+        match self.child {
+            None => true,
+            Some((field, kind)) => node
+                .children_by_field_id(field, cursor)
+                .any(|c| c.kind_id() == kind),
+        }
+    }
 }
 
 fn compiled() -> &'static Compiled {
     static COMPILED: OnceLock<Compiled> = OnceLock::new();
     COMPILED.get_or_init(|| {
         let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
+        // Compiling the query checks its syntax and node kinds; the walk then reads the
+        // patterns into a table by node kind.
         let query = Query::new(&language, QUERY_SOURCE)
             .unwrap_or_else(|e| panic!("queries/python/facts.scm does not compile: {e}"));
-        Compiled { language, query }
+        let (rules, tokens) = rules_by_kind(&language, &query);
+        let kinds = kind_table(&language);
+        let fields = Fields::new(&language);
+        Compiled {
+            language,
+            rules,
+            kinds,
+            fields,
+            tokens,
+        }
     })
+}
+
+/// Reads the patterns of the compiled query into a table by node kind id. Only the simple
+/// forms the front end needs are supported: `(kind) @capture` and
+/// `(kind field: (child_kind)) @capture`, with one or more captures.
+fn rules_by_kind(
+    language: &tree_sitter::Language,
+    query: &Query,
+) -> (Vec<Vec<Rule>>, Option<TokenSet>) {
+    let mut rules: Vec<Vec<Rule>> = vec![Vec::new(); language.node_kind_count()];
+    let mut tokens = Some(TokenSet::default());
+    for i in 0..query.pattern_count() {
+        let text = &QUERY_SOURCE[query.start_byte_for_pattern(i)..query.end_byte_for_pattern(i)];
+        let fail = |why: &str| -> ! {
+            panic!("queries/python/facts.scm: pattern `{}`: {why}", text.trim())
+        };
+        if !query.general_predicates(i).is_empty() || text.contains('#') {
+            fail("predicates are not supported");
+        }
+        let pattern = SimplePattern::parse(text).unwrap_or_else(|| {
+            fail("only `(kind) @capture` and `(kind field: (kind)) @capture` are supported")
+        });
+        let kind_id = |kind: &str| match language.id_for_node_kind(kind, true) {
+            0 => fail(&format!("unknown node kind `{kind}`")),
+            id => id,
+        };
+        let kind = kind_id(pattern.kind);
+        let child = pattern.child.map(|(field, child_kind)| {
+            let field = language
+                .field_id_for_name(field)
+                .unwrap_or_else(|| fail(&format!("unknown field `{field}`")));
+            (field, kind_id(child_kind))
+        });
+        for name in pattern.captures {
+            if !query.capture_names().contains(&name) {
+                fail(&format!("unknown capture `{name}`"));
+            }
+            // Capture names the front end does not know are ignored.
+            if let Some(capture) = Capture::from_name(name) {
+                rules[usize::from(kind)].push(Rule { capture, child });
+            }
+        }
+        // A node the pattern matches holds the tokens of its kind, and those of its child.
+        let required = required_tokens(pattern.kind)
+            .or_else(|| pattern.child.and_then(|(_, child)| required_tokens(child)));
+        match (required, tokens.as_mut()) {
+            (Some(required), Some(set)) => set.add(required),
+            _ => tokens = None,
+        }
+    }
+    (rules, tokens)
+}
+
+/// Tokens that every node of a kind holds, in a syntax tree without errors (from the Python
+/// grammar). A stretch of source with none of the tokens of any rule cannot hold a node a
+/// rule applies to, so the walk skips it. A rule on a kind missing here turns skipping off.
+const REQUIRED_TOKENS: &[(&str, &[&str])] = &[
+    ("function_definition", &["def"]),
+    ("class_definition", &["class"]),
+    ("import_statement", &["import"]),
+    ("import_from_statement", &["import"]),
+    // An argument list or a generator expression.
+    ("call", &["("]),
+    // `x = 1`, `x: int`
+    ("assignment", &["=", ":"]),
+    ("as_pattern", &["as"]),
+    ("if_statement", &["if"]),
+    ("elif_clause", &["elif"]),
+    ("case_clause", &["case"]),
+    ("assert_statement", &["assert"]),
+    ("for_statement", &["for"]),
+    ("while_statement", &["while"]),
+    ("except_clause", &["except"]),
+    ("lambda", &["lambda"]),
+    ("list_comprehension", &["for"]),
+    ("set_comprehension", &["for"]),
+    ("dictionary_comprehension", &["for"]),
+    ("generator_expression", &["for"]),
+    ("conditional_expression", &["if"]),
+    ("boolean_operator", &["and", "or"]),
+    ("try_statement", &["try"]),
+];
+
+fn required_tokens(kind: &str) -> Option<&'static [&'static str]> {
+    REQUIRED_TOKENS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, tokens)| *tokens)
+}
+
+/// Tokens to look for in the source: single punctuation bytes and keywords.
+#[derive(Default)]
+struct TokenSet {
+    punctuation: Vec<u8>,
+    keywords: Vec<&'static str>,
+    /// The length of the longest keyword.
+    longest: usize,
+}
+
+impl TokenSet {
+    fn add(&mut self, tokens: &[&'static str]) {
+        for token in tokens {
+            if self.has(token) {
+                continue;
+            }
+            match token.as_bytes() {
+                [byte] if !byte.is_ascii_alphanumeric() => self.punctuation.push(*byte),
+                _ => {
+                    self.keywords.push(token);
+                    self.longest = self.longest.max(token.len());
+                }
+            }
+        }
+    }
+
+    fn has(&self, token: &str) -> bool {
+        self.keywords.contains(&token) || self.punctuation.iter().any(|p| [*p] == token.as_bytes())
+    }
+
+    /// Marks where the tokens start in `src`. Conservative: a keyword is marked wherever it
+    /// could be a token, including inside strings, comments and after a number (`1if`).
+    fn mark(&self, src: &[u8], marks: &mut TokenMarks) {
+        const OTHER: u8 = 0;
+        const PUNCTUATION: u8 = 1;
+        const WORD: u8 = 2;
+        // Bytes a word must start with to be a keyword, or else a number (`1if`).
+        let mut may_start_keyword = [false; 256];
+        let mut class = [OTHER; 256];
+        for byte in 0..=u8::MAX {
+            if byte.is_ascii_alphanumeric() || byte == b'_' {
+                class[usize::from(byte)] = WORD;
+            }
+            may_start_keyword[usize::from(byte)] = byte.is_ascii_digit();
+        }
+        for &byte in &self.punctuation {
+            class[usize::from(byte)] = PUNCTUATION;
+        }
+        for keyword in &self.keywords {
+            if let Some(&first) = keyword.as_bytes().first() {
+                may_start_keyword[usize::from(first)] = true;
+            }
+        }
+        marks.bits.clear();
+        marks.bits.resize(src.len() / 64 + 1, 0);
+        let mut i = 0;
+        while i < src.len() {
+            let kind = class[usize::from(src[i])];
+            if kind != WORD {
+                if kind == PUNCTUATION {
+                    marks.bits[i / 64] |= 1 << (i % 64);
+                }
+                i += 1;
+                continue;
+            }
+            let start = i;
+            i += 1;
+            while i < src.len() && class[usize::from(src[i])] == WORD {
+                i += 1;
+            }
+            let word = &src[start..i];
+            if !may_start_keyword[usize::from(word[0])] {
+                continue;
+            }
+            // Python reads `1if` as a number and a keyword: look inside words that start with
+            // a digit.
+            let found = if word[0].is_ascii_digit() {
+                self.keywords.iter().any(|k| {
+                    let k = k.as_bytes();
+                    word.windows(k.len()).any(|w| w == k)
+                })
+            } else {
+                word.len() <= self.longest && self.keywords.iter().any(|k| k.as_bytes() == word)
+            };
+            if found {
+                marks.bits[start / 64] |= 1 << (start % 64);
+            }
+        }
+        marks.counts.clear();
+        let mut total = 0;
+        for bits in &marks.bits {
+            marks.counts.push(total);
+            total += bits.count_ones();
+        }
+    }
+}
+
+/// Where a [`TokenSet`]'s tokens start in one file: a bit per byte, and the number of marks
+/// before each 64-byte block, so that a range is checked in constant time.
+#[derive(Default)]
+struct TokenMarks {
+    bits: Vec<u64>,
+    counts: Vec<u32>,
+}
+
+impl TokenMarks {
+    /// How many marks lie before byte `at`.
+    fn rank(&self, at: usize) -> u32 {
+        let block = (at / 64).min(self.bits.len() - 1);
+        let below = self.bits[block] & ((1u64 << (at % 64)) - 1);
+        self.counts[block] + below.count_ones()
+    }
+
+    fn any_in(&self, start: usize, end: usize) -> bool {
+        self.rank(end) > self.rank(start)
+    }
+
+    /// The first mark in `start..end`.
+    fn next(&self, start: usize, end: usize) -> Option<usize> {
+        let mut block = start / 64;
+        let mut bits = self.bits.get(block)? & (!0u64 << (start % 64));
+        loop {
+            if bits != 0 {
+                let at = block * 64 + bits.trailing_zeros() as usize;
+                return (at < end).then_some(at);
+            }
+            block += 1;
+            if block * 64 >= end {
+                return None;
+            }
+            bits = *self.bits.get(block)?;
+        }
+    }
+}
+
+/// `(kind) @a @b` or `(kind field: (child_kind)) @a`.
+struct SimplePattern<'q> {
+    kind: &'q str,
+    child: Option<(&'q str, &'q str)>,
+    captures: Vec<&'q str>,
+}
+
+impl<'q> SimplePattern<'q> {
+    fn parse(text: &'q str) -> Option<Self> {
+        // Tokens: `(`, `)`, `:`, `@name` and names; comments run from `;` to the end of line.
+        let mut tokens = Vec::new();
+        for line in text.lines() {
+            let line = line.split(';').next().unwrap_or("");
+            let mut rest = line;
+            while let Some(start) = rest.find(|c: char| !c.is_whitespace()) {
+                rest = &rest[start..];
+                let len = if rest.starts_with(['(', ')', ':']) {
+                    1
+                } else {
+                    rest.find(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | ':'))
+                        .unwrap_or(rest.len())
+                };
+                tokens.push(&rest[..len]);
+                rest = &rest[len..];
+            }
+        }
+        let is_name = |t: &str| {
+            !t.is_empty()
+                && t.chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '.' || c == '-')
+        };
+        let (kind, child, rest) = match tokens.as_slice() {
+            ["(", kind, ")", rest @ ..] if is_name(kind) => (*kind, None, rest),
+            ["(", kind, field, ":", "(", child, ")", ")", rest @ ..]
+                if is_name(kind) && is_name(field) && is_name(child) =>
+            {
+                (*kind, Some((*field, *child)), rest)
+            }
+            _ => return None,
+        };
+        let mut captures = Vec::new();
+        for token in rest {
+            let name = token.strip_prefix('@').filter(|n| is_name(n))?;
+            captures.push(name);
+        }
+        if captures.is_empty() {
+            return None;
+        }
+        Some(SimplePattern {
+            kind,
+            child,
+            captures,
+        })
+    }
 }
 
 /// Compiles the query up front (it is otherwise compiled on first use).
@@ -40,6 +393,7 @@ pub fn warm_up() {
 
 thread_local! {
     static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
+    static TOKEN_MARKS: RefCell<TokenMarks> = RefCell::new(TokenMarks::default());
 }
 
 /// The dotted module path of a Python file: `pkg/sub/mod.py` → `pkg.sub.mod`,
@@ -96,42 +450,36 @@ pub fn parse(rel_path: &str, source: &str, package_prefix: &str) -> FileFacts {
     }
     let is_package = rel_path.ends_with("__init__.py") || rel_path.ends_with("__init__.pyi");
     let mut extractor = Extractor {
-        src: source.as_bytes(),
+        src: source,
+        kinds: &compiled.kinds,
+        fields: &compiled.fields,
+        root,
+        cursors: RefCell::new(Vec::new()),
         facts: &mut facts,
         is_package,
         class_by_start: HashMap::new(),
         function_by_start: HashMap::new(),
+        ancestors: Vec::new(),
+        definitions: Vec::new(),
     };
-    let capture_names = compiled.query.capture_names();
-    let mut cursor = QueryCursor::new();
-    let mut nodes: Vec<(usize, &str, Node)> = Vec::new();
-    let mut matches = cursor.matches(&compiled.query, root, source.as_bytes());
-    while let Some(m) = matches.next() {
-        for capture in m.captures() {
-            let name = capture_names[capture.index as usize];
-            nodes.push((capture.node.start_byte(), name, capture.node));
-        }
-    }
-    // Definitions must be seen before what they contain: sort by start, outer before inner.
-    nodes.sort_by_key(|(start, _, node)| (*start, std::cmp::Reverse(node.end_byte())));
-    for (_, name, node) in nodes {
-        match name {
-            "function" => extractor.function(node),
-            "class" => extractor.class(node),
-            "import" => extractor.import(node),
-            "call" => extractor.call(node),
-            "assignment" => extractor.assignment(node),
-            "with" => extractor.with_item(node),
-            "dispatch" => extractor.dispatch(node),
-            "check" => extractor.check(node),
-            "loop" => extractor.loop_regions(node),
-            "region" => extractor.region(node),
-            "branches" => extractor.branches(node),
-            "try" => extractor.try_regions(node),
-            _ => {}
-        }
-    }
+    TOKEN_MARKS.with_borrow_mut(|marks| {
+        let marks = compiled.tokens.as_ref().map(|tokens| {
+            tokens.mark(source.as_bytes(), marks);
+            &*marks
+        });
+        extractor.walk(&compiled.rules, marks);
+    });
+    drop(extractor);
     assign_scopes(&mut facts);
+    // The facts of every file are kept until the scan ends: return the spare capacity.
+    facts.imports.shrink_to_fit();
+    facts.functions.shrink_to_fit();
+    facts.classes.shrink_to_fit();
+    facts.calls.shrink_to_fit();
+    facts.assignments.shrink_to_fit();
+    facts.dispatches.shrink_to_fit();
+    facts.checks.shrink_to_fit();
+    facts.regions.shrink_to_fit();
     facts
 }
 
@@ -158,12 +506,239 @@ fn first_error_line(root: Node) -> u32 {
     }
 }
 
+/// Declares [`K`], the node kinds the extractor tells apart, with their grammar names.
+macro_rules! kinds {
+    ($($kind:ident = $name:literal,)*) => {
+        /// A node kind the extractor looks at; everything else is `Other`.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        enum K {
+            Other,
+            $($kind,)*
+        }
+
+        const KIND_NAMES: &[(K, &str)] = &[$((K::$kind, $name),)*];
+    };
+}
+
+kinds! {
+    Assignment = "assignment",
+    AliasedImport = "aliased_import",
+    AssertStatement = "assert_statement",
+    Attribute = "attribute",
+    Await = "await",
+    BinaryOperator = "binary_operator",
+    BooleanOperator = "boolean_operator",
+    BreakStatement = "break_statement",
+    Call = "call",
+    CaseClause = "case_clause",
+    CasePattern = "case_pattern",
+    ClassDefinition = "class_definition",
+    Comment = "comment",
+    ConcatenatedString = "concatenated_string",
+    ContinueStatement = "continue_statement",
+    DecoratedDefinition = "decorated_definition",
+    Decorator = "decorator",
+    DefaultParameter = "default_parameter",
+    Dictionary = "dictionary",
+    DictionarySplat = "dictionary_splat",
+    DottedName = "dotted_name",
+    ElifClause = "elif_clause",
+    ElseClause = "else_clause",
+    ExpressionStatement = "expression_statement",
+    False = "false",
+    Float = "float",
+    FunctionDefinition = "function_definition",
+    GenericType = "generic_type",
+    Identifier = "identifier",
+    ImportPrefix = "import_prefix",
+    ImportStatement = "import_statement",
+    Integer = "integer",
+    KeywordArgument = "keyword_argument",
+    Lambda = "lambda",
+    List = "list",
+    ListSplat = "list_splat",
+    MatchStatement = "match_statement",
+    None = "none",
+    Pair = "pair",
+    ParenthesizedExpression = "parenthesized_expression",
+    RaiseStatement = "raise_statement",
+    RelativeImport = "relative_import",
+    ReturnStatement = "return_statement",
+    Set = "set",
+    String = "string",
+    StringEnd = "string_end",
+    StringStart = "string_start",
+    Subscript = "subscript",
+    True = "true",
+    Tuple = "tuple",
+    Type = "type",
+    TypedDefaultParameter = "typed_default_parameter",
+    TypedParameter = "typed_parameter",
+}
+
+/// `K` for every node kind id of the grammar (several ids may share a name).
+fn kind_table(language: &tree_sitter::Language) -> Vec<K> {
+    (0..language.node_kind_count())
+        .map(|id| {
+            let name = u16::try_from(id)
+                .ok()
+                .and_then(|id| language.node_kind_for_id(id));
+            KIND_NAMES
+                .iter()
+                .find(|(_, n)| Some(*n) == name)
+                .map_or(K::Other, |(k, _)| *k)
+        })
+        .collect()
+}
+
+/// Declares [`Fields`]: the id of each field the extractor reads, looked up once.
+macro_rules! fields {
+    ($($field:ident = $name:literal,)*) => {
+        /// Field ids by name; 0 (no child has it) when the grammar lacks the field.
+        struct Fields {
+            $($field: u16,)*
+        }
+
+        impl Fields {
+            fn new(language: &tree_sitter::Language) -> Self {
+                Fields {
+                    $($field: language
+                        .field_id_for_name($name)
+                        .map_or(0, NonZeroU16::get),)*
+                }
+            }
+        }
+    };
+}
+
+fields! {
+    alias = "alias",
+    alternative = "alternative",
+    arguments = "arguments",
+    attribute = "attribute",
+    body = "body",
+    condition = "condition",
+    consequence = "consequence",
+    function = "function",
+    key = "key",
+    left = "left",
+    module_name = "module_name",
+    name = "name",
+    object = "object",
+    operator = "operator",
+    parameters = "parameters",
+    right = "right",
+    subject = "subject",
+    subscript = "subscript",
+    superclasses = "superclasses",
+    type_ = "type",
+    value = "value",
+}
+
 struct Extractor<'a> {
-    src: &'a [u8],
+    src: &'a str,
+    kinds: &'a [K],
+    fields: &'a Fields,
+    root: Node<'a>,
+    /// Spare cursors, so that iterating children allocates nothing.
+    cursors: RefCell<Vec<TreeCursor<'a>>>,
     facts: &'a mut FileFacts,
     is_package: bool,
     class_by_start: HashMap<usize, usize>,
     function_by_start: HashMap<usize, usize>,
+    /// The visible ancestors of the node being visited, root first.
+    ancestors: Vec<Node<'a>>,
+    /// The function and class definitions among `ancestors`, outermost first.
+    definitions: Vec<Definition<'a>>,
+}
+
+/// An enclosing `def` or `class`.
+struct Definition<'a> {
+    node: Node<'a>,
+    /// How many entries of `ancestors` reach down to and include `node`.
+    depth: usize,
+    is_class: bool,
+    name: Option<&'a str>,
+}
+
+/// Nodes with at most this many children have them read by index rather than by cursor.
+const MAX_CHILDREN_BY_INDEX: usize = 12;
+
+/// A borrowed spare cursor, given back when dropped.
+struct Spare<'e, 'a> {
+    pool: &'e RefCell<Vec<TreeCursor<'a>>>,
+    cursor: Option<TreeCursor<'a>>,
+}
+
+impl Drop for Spare<'_, '_> {
+    fn drop(&mut self) {
+        if let Some(cursor) = self.cursor.take() {
+            self.pool.borrow_mut().push(cursor);
+        }
+    }
+}
+
+/// The children (or named children) of a node; see [`Extractor::children_of`].
+enum Children<'e, 'a> {
+    ByIndex {
+        node: Node<'a>,
+        named: bool,
+        next: u32,
+        count: u32,
+    },
+    ByCursor {
+        cursor: Spare<'e, 'a>,
+        named: bool,
+        left: usize,
+    },
+}
+
+impl<'a> Iterator for Children<'_, 'a> {
+    type Item = Node<'a>;
+
+    fn next(&mut self) -> Option<Node<'a>> {
+        match self {
+            Children::ByIndex {
+                node,
+                named,
+                next,
+                count,
+            } => {
+                if next >= count {
+                    return None;
+                }
+                let i = *next;
+                *next += 1;
+                if *named {
+                    node.named_child(i)
+                } else {
+                    node.child(i)
+                }
+            }
+            // As `Node::named_children` and `Node::children` do.
+            Children::ByCursor {
+                cursor,
+                named,
+                left,
+            } => {
+                let cursor = cursor.cursor.as_mut()?;
+                if *left == 0 {
+                    return None;
+                }
+                *left -= 1;
+                if *named {
+                    while !cursor.node().is_named() {
+                        if !cursor.goto_next_sibling() {
+                            break;
+                        }
+                    }
+                }
+                let result = cursor.node();
+                cursor.goto_next_sibling();
+                Some(result)
+            }
+        }
+    }
 }
 
 fn span(node: Node) -> Span {
@@ -181,52 +756,214 @@ fn line(node: Node) -> u32 {
 
 impl<'a> Extractor<'a> {
     fn text(&self, node: Node) -> &'a str {
-        node.utf8_text(self.src).unwrap_or("")
+        self.src
+            .get(node.start_byte()..node.end_byte())
+            .unwrap_or("")
     }
 
-    /// The nearest enclosing function or class definition (skipping blocks and decorators).
-    fn enclosing_definition(node: Node) -> Option<Node> {
-        let mut current = node.parent();
-        while let Some(n) = current {
-            if matches!(n.kind(), "function_definition" | "class_definition") {
-                return Some(n);
-            }
-            current = n.parent();
+    fn kind(&self, node: Node) -> K {
+        self.kinds
+            .get(usize::from(node.kind_id()))
+            .copied()
+            .unwrap_or(K::Other)
+    }
+
+    /// The child in field `field` (an id from [`Fields`]).
+    fn field(node: Node<'a>, field: u16) -> Option<Node<'a>> {
+        node.child_by_field_id(field)
+    }
+
+    /// Runs `f` with a spare tree cursor.
+    fn with_cursor<R>(&self, f: impl FnOnce(&mut TreeCursor<'a>) -> R) -> R {
+        let spare = self.cursors.borrow_mut().pop();
+        let mut cursor = spare.unwrap_or_else(|| self.root.walk());
+        let result = f(&mut cursor);
+        self.cursors.borrow_mut().push(cursor);
+        result
+    }
+
+    /// The named children of `node`, in order (comments included).
+    fn named_children(&self, node: Node<'a>) -> Children<'_, 'a> {
+        self.children_of(node, true)
+    }
+
+    /// All children of `node`, in order, named or not.
+    fn children(&self, node: Node<'a>) -> Children<'_, 'a> {
+        self.children_of(node, false)
+    }
+
+    fn children_of(&self, node: Node<'a>, named: bool) -> Children<'_, 'a> {
+        let count = if named {
+            node.named_child_count()
+        } else {
+            node.child_count() as usize
+        };
+        // Reaching the i-th child by index is cheap but starts from the first child each
+        // time; a cursor steps from one child to the next at a higher cost per step.
+        if count <= MAX_CHILDREN_BY_INDEX {
+            return Children::ByIndex {
+                node,
+                named,
+                next: 0,
+                count: count as u32,
+            };
         }
-        None
-    }
-
-    fn qualname(&self, node: Node, name: &str) -> String {
-        let mut parts = vec![name.to_string()];
-        let mut current = Self::enclosing_definition(node);
-        while let Some(n) = current {
-            if let Some(name) = n.child_by_field_name("name") {
-                parts.push(self.text(name).to_string());
-            }
-            current = Self::enclosing_definition(n);
+        let spare = self.cursors.borrow_mut().pop();
+        let mut cursor = spare.unwrap_or_else(|| self.root.walk());
+        cursor.reset(node);
+        cursor.goto_first_child();
+        Children::ByCursor {
+            cursor: Spare {
+                pool: &self.cursors,
+                cursor: Some(cursor),
+            },
+            named,
+            left: count,
         }
-        parts.reverse();
-        parts.join(".")
     }
 
-    fn function(&mut self, node: Node) {
-        let Some(name_node) = node.child_by_field_name("name") else {
+    /// Visits the nodes in document order (outer before inner) and applies the rules for
+    /// each one's kind. Iterative, so deep trees cannot exhaust the stack. With `marks`, it
+    /// skips what cannot hold a node a rule applies to: subtrees without errors that hold
+    /// none of the rules' required tokens, and children that have no children themselves
+    /// (every kind with required tokens has children).
+    fn walk(&mut self, rules: &[Vec<Rule>], marks: Option<&TokenMarks>) {
+        let mut cursor = self.root.walk();
+        let mut scratch = self.root.walk();
+        loop {
+            let node = cursor.node();
+            if let Some(rules) = rules.get(usize::from(node.kind_id())) {
+                for rule in rules {
+                    if rule.applies_to(node, &mut scratch) {
+                        self.apply(rule.capture, node);
+                    }
+                }
+            }
+            let descend = match marks {
+                None => true,
+                Some(marks) => {
+                    node.has_error()
+                        || (node.descendant_count() > node.child_count() as usize + 1
+                            && marks.any_in(node.start_byte(), node.end_byte()))
+                }
+            };
+            if descend {
+                self.enter(node);
+                if to_first_child(&mut cursor, node, marks) {
+                    continue;
+                }
+                self.leave();
+            }
+            // `node` is done: go on to the next sibling worth a visit, or up.
+            let mut done = node;
+            loop {
+                let Some(parent) = self.ancestor(1) else {
+                    return;
+                };
+                if to_next_sibling(&mut cursor, done, parent, marks) {
+                    break;
+                }
+                self.leave();
+                done = parent;
+            }
+        }
+    }
+
+    fn apply(&mut self, capture: Capture, node: Node<'a>) {
+        match capture {
+            Capture::Function => self.function(node),
+            Capture::Class => self.class(node),
+            Capture::Import => self.import(node),
+            Capture::Call => self.call(node),
+            Capture::Assignment => self.assignment(node),
+            Capture::With => self.with_item(node),
+            Capture::Dispatch => self.dispatch(node),
+            Capture::Check => self.check(node),
+            Capture::Loop => self.loop_regions(node),
+            Capture::Region => self.region(node),
+            Capture::Branches => self.branches(node),
+            Capture::Try => self.try_regions(node),
+        }
+    }
+
+    /// The walk descends into `node`.
+    fn enter(&mut self, node: Node<'a>) {
+        self.ancestors.push(node);
+        let kind = self.kind(node);
+        if matches!(kind, K::FunctionDefinition | K::ClassDefinition) {
+            self.definitions.push(Definition {
+                node,
+                depth: self.ancestors.len(),
+                is_class: kind == K::ClassDefinition,
+                name: Self::field(node, self.fields.name).map(|n| self.text(n)),
+            });
+        }
+    }
+
+    /// The walk returns from the last node entered.
+    fn leave(&mut self) {
+        self.ancestors.pop();
+        while self
+            .definitions
+            .last()
+            .is_some_and(|d| d.depth > self.ancestors.len())
+        {
+            self.definitions.pop();
+        }
+    }
+
+    /// The `n`-th ancestor of the node being visited (1 is its parent).
+    fn ancestor(&self, n: usize) -> Option<Node<'a>> {
+        self.ancestors
+            .len()
+            .checked_sub(n)
+            .map(|i| self.ancestors[i])
+    }
+
+    /// `Outer.inner.name` for a definition called `name` at the node being visited.
+    fn qualname(&self, name: &str) -> String {
+        let outer: usize = self
+            .definitions
+            .iter()
+            .filter_map(|d| d.name)
+            .map(|n| n.len() + 1)
+            .sum();
+        let mut qualname = String::with_capacity(outer + name.len());
+        for definition in &self.definitions {
+            if let Some(outer) = definition.name {
+                qualname.push_str(outer);
+                qualname.push('.');
+            }
+        }
+        qualname.push_str(name);
+        qualname
+    }
+
+    fn function(&mut self, node: Node<'a>) {
+        let f = self.fields;
+        let Some(name_node) = Self::field(node, f.name) else {
             return;
         };
         let name = self.text(name_node).to_string();
-        let qualname = self.qualname(node, &name);
-        let (class, parent) = match Self::enclosing_definition(node) {
-            Some(def) if def.kind() == "class_definition" => {
-                (self.class_by_start.get(&def.start_byte()).copied(), None)
-            }
-            Some(def) => (None, self.function_by_start.get(&def.start_byte()).copied()),
+        let qualname = self.qualname(&name);
+        let (class, parent) = match self.definitions.last() {
+            Some(def) if def.is_class => (
+                self.class_by_start.get(&def.node.start_byte()).copied(),
+                None,
+            ),
+            Some(def) => (
+                None,
+                self.function_by_start.get(&def.node.start_byte()).copied(),
+            ),
             None => (None, None),
         };
         let mut decorators = Vec::new();
-        if let Some(parent) = node.parent().filter(|p| p.kind() == "decorated_definition") {
-            let mut cursor = parent.walk();
-            for child in parent.named_children(&mut cursor) {
-                if child.kind() == "decorator"
+        if let Some(parent) = self
+            .ancestor(1)
+            .filter(|p| self.kind(*p) == K::DecoratedDefinition)
+        {
+            for child in self.named_children(parent) {
+                if self.kind(child) == K::Decorator
                     && let Some(expr) = child.named_child(0)
                 {
                     decorators.push(Decorator {
@@ -236,13 +973,10 @@ impl<'a> Extractor<'a> {
                 }
             }
         }
-        let params = node
-            .child_by_field_name("parameters")
+        let params = Self::field(node, f.parameters)
             .map(|p| self.params(p))
             .unwrap_or_default();
-        let docstring = node
-            .child_by_field_name("body")
-            .and_then(|b| self.docstring(b));
+        let docstring = Self::field(node, f.body).and_then(|b| self.docstring(b));
         let index = self.facts.functions.len();
         self.function_by_start.insert(node.start_byte(), index);
         self.facts.functions.push(Function {
@@ -259,46 +993,50 @@ impl<'a> Extractor<'a> {
         });
     }
 
-    fn params(&self, node: Node) -> Vec<Param> {
-        let mut params = Vec::new();
-        let mut cursor = node.walk();
-        for child in node.named_children(&mut cursor) {
-            let (name, annotation, default) = match child.kind() {
-                "identifier" => (Some(child), None, None),
-                "typed_parameter" => (
-                    child.named_child(0).filter(|n| n.kind() == "identifier"),
-                    child.child_by_field_name("type"),
-                    None,
-                ),
-                "default_parameter" | "typed_default_parameter" => (
-                    child.child_by_field_name("name"),
-                    child.child_by_field_name("type"),
-                    child.child_by_field_name("value"),
-                ),
-                _ => (None, None, None),
-            };
-            if let Some(name) = name {
-                params.push(Param {
-                    name: self.text(name).to_string(),
-                    annotation: annotation.map(|t| self.type_expr(t)),
-                    default: default.map(|d| self.expr(d, 0)),
-                });
+    fn params(&self, node: Node<'a>) -> Vec<Param> {
+        let f = self.fields;
+        {
+            let mut params = Vec::with_capacity(node.named_child_count());
+            for child in self.named_children(node) {
+                let (name, annotation, default) = match self.kind(child) {
+                    K::Identifier => (Some(child), None, None),
+                    K::TypedParameter => (
+                        child
+                            .named_child(0)
+                            .filter(|n| self.kind(*n) == K::Identifier),
+                        Self::field(child, f.type_),
+                        None,
+                    ),
+                    K::DefaultParameter | K::TypedDefaultParameter => (
+                        Self::field(child, f.name),
+                        Self::field(child, f.type_),
+                        Self::field(child, f.value),
+                    ),
+                    _ => (None, None, None),
+                };
+                if let Some(name) = name {
+                    params.push(Param {
+                        name: self.text(name).to_string(),
+                        annotation: annotation.map(|t| self.type_expr(t)),
+                        default: default.map(|d| self.expr(d, 0)),
+                    });
+                }
             }
+            params
         }
-        params
     }
 
     /// A `type` node wraps the annotation expression.
-    fn type_expr(&self, node: Node) -> Expr {
+    fn type_expr(&self, node: Node<'a>) -> Expr {
         match node.named_child(0) {
-            Some(inner) if node.kind() == "type" => self.expr(inner, 0),
+            Some(inner) if self.kind(node) == K::Type => self.expr(inner, 0),
             _ => self.expr(node, 0),
         }
     }
 
-    fn docstring(&self, body: Node) -> Option<String> {
+    fn docstring(&self, body: Node<'a>) -> Option<String> {
         let first = body.named_child(0)?;
-        if first.kind() != "expression_statement" {
+        if self.kind(first) != K::ExpressionStatement {
             return None;
         }
         let string = first.named_child(0)?;
@@ -308,57 +1046,55 @@ impl<'a> Extractor<'a> {
         }
     }
 
-    fn class(&mut self, node: Node) {
-        let Some(name_node) = node.child_by_field_name("name") else {
+    fn class(&mut self, node: Node<'a>) {
+        let f = self.fields;
+        let Some(name_node) = Self::field(node, f.name) else {
             return;
         };
         let name = self.text(name_node).to_string();
-        let qualname = self.qualname(node, &name);
+        let qualname = self.qualname(&name);
         let mut bases = Vec::new();
-        if let Some(superclasses) = node.child_by_field_name("superclasses") {
-            let mut cursor = superclasses.walk();
-            for base in superclasses.named_children(&mut cursor) {
-                if !matches!(base.kind(), "keyword_argument" | "comment") {
+        if let Some(superclasses) = Self::field(node, f.superclasses) {
+            bases.reserve_exact(superclasses.named_child_count());
+            for base in self.named_children(superclasses) {
+                if !matches!(self.kind(base), K::KeywordArgument | K::Comment) {
                     bases.push(self.expr(base, 0));
                 }
             }
         }
         let mut fields = Vec::new();
-        let body = node.child_by_field_name("body");
+        let body = Self::field(node, f.body);
         if let Some(body) = body {
-            let mut cursor = body.walk();
-            for statement in body.named_children(&mut cursor) {
-                if statement.kind() != "expression_statement" {
-                    continue;
+            {
+                for statement in self.named_children(body) {
+                    if self.kind(statement) != K::ExpressionStatement {
+                        continue;
+                    }
+                    let Some(assignment) = statement.named_child(0) else {
+                        continue;
+                    };
+                    if self.kind(assignment) != K::Assignment {
+                        continue;
+                    }
+                    let Some(left) = Self::field(assignment, f.left) else {
+                        continue;
+                    };
+                    if self.kind(left) != K::Identifier {
+                        continue;
+                    }
+                    fields.push(Field {
+                        name: self.text(left).to_string(),
+                        annotation: Self::field(assignment, f.type_).map(|t| self.type_expr(t)),
+                        value: Self::field(assignment, f.right).map(|r| self.expr(r, 0)),
+                        line: line(assignment),
+                    });
                 }
-                let Some(assignment) = statement.named_child(0) else {
-                    continue;
-                };
-                if assignment.kind() != "assignment" {
-                    continue;
-                }
-                let Some(left) = assignment.child_by_field_name("left") else {
-                    continue;
-                };
-                if left.kind() != "identifier" {
-                    continue;
-                }
-                fields.push(Field {
-                    name: self.text(left).to_string(),
-                    annotation: assignment
-                        .child_by_field_name("type")
-                        .map(|t| self.type_expr(t)),
-                    value: assignment
-                        .child_by_field_name("right")
-                        .map(|r| self.expr(r, 0)),
-                    line: line(assignment),
-                });
             }
         }
         let docstring = body.and_then(|b| self.docstring(b));
-        let outer = node
-            .parent()
-            .filter(|p| p.kind() == "decorated_definition")
+        let outer = self
+            .ancestor(1)
+            .filter(|p| self.kind(*p) == K::DecoratedDefinition)
             .unwrap_or(node);
         self.class_by_start
             .insert(node.start_byte(), self.facts.classes.len());
@@ -372,69 +1108,80 @@ impl<'a> Extractor<'a> {
         });
     }
 
-    fn import(&mut self, node: Node) {
+    fn import(&mut self, node: Node<'a>) {
+        let f = self.fields;
         let at = line(node);
-        if node.kind() == "import_statement" {
-            let mut cursor = node.walk();
-            for name in node.children_by_field_name("name", &mut cursor) {
-                match name.kind() {
-                    "dotted_name" => {
-                        // `import a.b` binds `a`.
-                        let full = self.text(name);
-                        let first = full.split('.').next().unwrap_or(full).trim();
-                        self.facts.imports.push(Import {
-                            local: first.to_string(),
-                            target: first.to_string(),
-                            line: at,
-                        });
-                    }
-                    "aliased_import" => {
-                        if let (Some(target), Some(alias)) = (
-                            name.child_by_field_name("name"),
-                            name.child_by_field_name("alias"),
-                        ) {
-                            self.facts.imports.push(Import {
-                                local: self.text(alias).to_string(),
-                                target: compact(self.text(target)),
+        let mut imports = Vec::new();
+        if self.kind(node) == K::ImportStatement {
+            self.with_cursor(|cursor| {
+                let Some(field) = NonZeroU16::new(f.name) else {
+                    return;
+                };
+                for name in node.children_by_field_id(field, cursor) {
+                    match self.kind(name) {
+                        K::DottedName => {
+                            // `import a.b` binds `a`.
+                            let full = self.text(name);
+                            let first = full.split('.').next().unwrap_or(full).trim();
+                            imports.push(Import {
+                                local: first.to_string(),
+                                target: first.to_string(),
                                 line: at,
                             });
                         }
+                        K::AliasedImport => {
+                            if let (Some(target), Some(alias)) =
+                                (Self::field(name, f.name), Self::field(name, f.alias))
+                            {
+                                imports.push(Import {
+                                    local: self.text(alias).to_string(),
+                                    target: compact(self.text(target)),
+                                    line: at,
+                                });
+                            }
+                        }
+                        _ => {}
                     }
-                    _ => {}
                 }
-            }
+            });
+            self.facts.imports.append(&mut imports);
             return;
         }
         // import_from_statement
-        let Some(module_node) = node.child_by_field_name("module_name") else {
+        let Some(module_node) = Self::field(node, f.module_name) else {
             return;
         };
-        let module = if module_node.kind() == "relative_import" {
+        let module = if self.kind(module_node) == K::RelativeImport {
             self.relative_module(module_node)
         } else {
             compact(self.text(module_node))
         };
-        let mut cursor = node.walk();
-        let mut any = false;
-        for name in node.children_by_field_name("name", &mut cursor) {
-            any = true;
-            let (target, local) = match name.kind() {
-                "dotted_name" => (compact(self.text(name)), compact(self.text(name))),
-                "aliased_import" => match (
-                    name.child_by_field_name("name"),
-                    name.child_by_field_name("alias"),
-                ) {
-                    (Some(t), Some(a)) => (compact(self.text(t)), self.text(a).to_string()),
-                    _ => continue,
-                },
-                _ => continue,
+        let any = self.with_cursor(|cursor| {
+            let Some(field) = NonZeroU16::new(f.name) else {
+                return false;
             };
-            self.facts.imports.push(Import {
-                local,
-                target: join_path(&module, &target),
-                line: at,
-            });
-        }
+            let mut any = false;
+            for name in node.children_by_field_id(field, cursor) {
+                any = true;
+                let (target, local) = match self.kind(name) {
+                    K::DottedName => (compact(self.text(name)), compact(self.text(name))),
+                    K::AliasedImport => {
+                        match (Self::field(name, f.name), Self::field(name, f.alias)) {
+                            (Some(t), Some(a)) => (compact(self.text(t)), self.text(a).to_string()),
+                            _ => continue,
+                        }
+                    }
+                    _ => continue,
+                };
+                imports.push(Import {
+                    local,
+                    target: join_path(&module, &target),
+                    line: at,
+                });
+            }
+            any
+        });
+        self.facts.imports.append(&mut imports);
         if !any {
             // `from x import *`
             self.facts.imports.push(Import {
@@ -446,15 +1193,18 @@ impl<'a> Extractor<'a> {
     }
 
     /// `from ..x import y` inside `a.b.c` → `a.x`.
-    fn relative_module(&self, node: Node) -> String {
+    fn relative_module(&self, node: Node<'a>) -> String {
         let mut dots = 0;
         let mut rest = String::new();
-        let mut cursor = node.walk();
-        for child in node.children(&mut cursor) {
-            match child.kind() {
-                "import_prefix" => dots = self.text(child).chars().filter(|c| *c == '.').count(),
-                "dotted_name" => rest = compact(self.text(child)),
-                _ => {}
+        {
+            for child in self.children(node) {
+                match self.kind(child) {
+                    K::ImportPrefix => {
+                        dots = self.text(child).chars().filter(|c| *c == '.').count()
+                    }
+                    K::DottedName => rest = compact(self.text(child)),
+                    _ => {}
+                }
             }
         }
         let mut parts: Vec<&str> = if self.facts.module.is_empty() {
@@ -471,10 +1221,9 @@ impl<'a> Extractor<'a> {
         join_path(&parts.join("."), &rest)
     }
 
-    fn call(&mut self, node: Node) {
+    fn call(&mut self, node: Node<'a>) {
         if let Expr::Call(call) = self.expr(node, 0) {
-            let callee_text = node
-                .child_by_field_name("function")
+            let callee_text = Self::field(node, self.fields.function)
                 .map(|f| collapse_whitespace(self.text(f), 80))
                 .unwrap_or_default();
             self.facts.calls.push(Call {
@@ -486,35 +1235,32 @@ impl<'a> Extractor<'a> {
         }
     }
 
-    fn assignment(&mut self, node: Node) {
+    fn assignment(&mut self, node: Node<'a>) {
+        let f = self.fields;
         // Class-level assignments are class fields, not bindings in a scope.
-        let in_class_body = node
-            .parent()
-            .and_then(|p| p.parent())
-            .and_then(|p| p.parent())
-            .is_some_and(|p| p.kind() == "class_definition");
+        let in_class_body = self
+            .ancestor(3)
+            .is_some_and(|p| self.kind(p) == K::ClassDefinition);
         if in_class_body {
             return;
         }
-        let (Some(left), Some(mut right)) = (
-            node.child_by_field_name("left"),
-            node.child_by_field_name("right"),
-        ) else {
+        let (Some(left), Some(mut right)) = (Self::field(node, f.left), Self::field(node, f.right))
+        else {
             return;
         };
         // `a = b = value`
-        while right.kind() == "assignment" {
-            match right.child_by_field_name("right") {
+        while self.kind(right) == K::Assignment {
+            match Self::field(right, f.right) {
                 Some(r) => right = r,
                 None => return,
             }
         }
-        if !matches!(left.kind(), "identifier" | "attribute") {
+        if !matches!(self.kind(left), K::Identifier | K::Attribute) {
             return;
         }
         let target = self.expr(left, 0);
         let value = self.expr(right, 0);
-        let annotation = node.child_by_field_name("type").map(|t| self.type_expr(t));
+        let annotation = Self::field(node, f.type_).map(|t| self.type_expr(t));
         self.facts.assignments.push(Assignment {
             target,
             value,
@@ -524,16 +1270,15 @@ impl<'a> Extractor<'a> {
         });
     }
 
-    fn with_item(&mut self, node: Node) {
-        let Some(pattern) = node.child_by_field_name("value") else {
+    fn with_item(&mut self, node: Node<'a>) {
+        let f = self.fields;
+        let Some(pattern) = Self::field(node, f.value) else {
             return;
         };
         let value = pattern.named_child(0);
-        let alias = pattern
-            .child_by_field_name("alias")
-            .and_then(|a| a.named_child(0));
+        let alias = Self::field(pattern, f.alias).and_then(|a| a.named_child(0));
         if let (Some(value), Some(alias)) = (value, alias)
-            && alias.kind() == "identifier"
+            && self.kind(alias) == K::Identifier
         {
             let value = self.expr(value, 0);
             self.facts.assignments.push(Assignment {
@@ -546,25 +1291,25 @@ impl<'a> Extractor<'a> {
         }
     }
 
-    fn dispatch(&mut self, node: Node) {
-        if node.kind() == "case_clause" {
-            let subject = node
-                .parent()
-                .and_then(|block| block.parent())
-                .filter(|m| m.kind() == "match_statement")
-                .and_then(|m| m.child_by_field_name("subject"))
-                .filter(|s| s.kind() == "identifier");
+    fn dispatch(&mut self, node: Node<'a>) {
+        let f = self.fields;
+        if self.kind(node) == K::CaseClause {
+            let subject = self
+                .ancestor(2)
+                .filter(|m| self.kind(*m) == K::MatchStatement)
+                .and_then(|m| Self::field(m, f.subject))
+                .filter(|s| self.kind(*s) == K::Identifier);
             let Some(subject) = subject else { return };
-            let Some(body) = node.child_by_field_name("consequence") else {
+            let Some(body) = Self::field(node, f.consequence) else {
                 return;
             };
-            let mut cursor = node.walk();
-            for pattern in node.named_children(&mut cursor) {
-                if pattern.kind() != "case_pattern" {
+            let mut dispatches = Vec::new();
+            for pattern in self.named_children(node) {
+                if self.kind(pattern) != K::CasePattern {
                     continue;
                 }
                 if let Some(Expr::Str(value)) = pattern.named_child(0).map(|n| self.expr(n, 0)) {
-                    self.facts.dispatches.push(Dispatch {
+                    dispatches.push(Dispatch {
                         subject: self.text(subject).to_string(),
                         value,
                         line: line(node),
@@ -573,11 +1318,12 @@ impl<'a> Extractor<'a> {
                     });
                 }
             }
+            self.facts.dispatches.append(&mut dispatches);
             return;
         }
         let (Some(condition), Some(body)) = (
-            node.child_by_field_name("condition"),
-            node.child_by_field_name("consequence"),
+            Self::field(node, f.condition),
+            Self::field(node, f.consequence),
         ) else {
             return;
         };
@@ -587,9 +1333,9 @@ impl<'a> Extractor<'a> {
         let (Some(a), Some(b)) = (condition.named_child(0), condition.named_child(1)) else {
             return;
         };
-        let (subject, value) = match (a.kind(), b.kind()) {
-            ("identifier", "string") => (a, b),
-            ("string", "identifier") => (b, a),
+        let (subject, value) = match (self.kind(a), self.kind(b)) {
+            (K::Identifier, K::String) => (a, b),
+            (K::String, K::Identifier) => (b, a),
             _ => return,
         };
         if let Expr::Str(value) = self.expr(value, 0) {
@@ -605,14 +1351,15 @@ impl<'a> Extractor<'a> {
 
     /// `if`, `elif` and `assert`: what the test reads, what it gates and whether its body
     /// leaves.
-    fn check(&mut self, node: Node) {
-        let Some(condition) = node
-            .child_by_field_name("condition")
-            .or_else(|| (node.kind() == "assert_statement").then(|| node.named_child(0))?)
+    fn check(&mut self, node: Node<'a>) {
+        let f = self.fields;
+        let kind = self.kind(node);
+        let Some(condition) = Self::field(node, f.condition)
+            .or_else(|| (kind == K::AssertStatement).then(|| node.named_child(0))?)
         else {
             return;
         };
-        if node.kind() == "assert_statement" {
+        if kind == K::AssertStatement {
             self.facts.checks.push(Check {
                 span: span(node),
                 condition: span(condition),
@@ -625,39 +1372,45 @@ impl<'a> Extractor<'a> {
             });
             return;
         }
-        let body = node.child_by_field_name("consequence");
+        let body = Self::field(node, f.consequence);
         // What runs when the test fails: the `elif`/`else` clauses of this `if`, or the
         // clauses after this `elif`.
-        let orelse = if node.kind() == "elif_clause" {
-            let first = node.next_named_sibling();
-            let mut last = first;
-            while let Some(next) = last.and_then(|n| n.next_named_sibling()) {
-                last = Some(next);
+        let orelse = if kind == K::ElifClause {
+            // The named siblings after this clause.
+            let (mut first, mut last) = (None, None);
+            if let Some(parent) = self.ancestor(1) {
+                let mut after = false;
+                for sibling in self.named_children(parent) {
+                    if after {
+                        first = first.or(Some(sibling));
+                        last = Some(sibling);
+                    }
+                    after = after || sibling == node;
+                }
             }
             first.zip(last).map(|(a, b)| join_spans(span(a), span(b)))
         } else {
-            let mut cursor = node.walk();
-            let alternatives: Vec<Node> = node
-                .children_by_field_name("alternative", &mut cursor)
-                .collect();
-            for alternative in &alternatives {
-                if alternative.kind() == "else_clause" {
-                    self.facts.regions.push(span(*alternative));
+            let (mut first, mut last) = (None, None);
+            let mut else_regions = Vec::new();
+            self.with_cursor(|cursor| {
+                let Some(field) = NonZeroU16::new(f.alternative) else {
+                    return;
+                };
+                for alternative in node.children_by_field_id(field, cursor) {
+                    if self.kind(alternative) == K::ElseClause {
+                        else_regions.push(span(alternative));
+                    }
+                    first = first.or(Some(alternative));
+                    last = Some(alternative);
                 }
-            }
-            match (alternatives.first(), alternatives.last()) {
-                (Some(a), Some(b)) => Some(join_spans(span(*a), span(*b))),
-                _ => None,
-            }
+            });
+            self.facts.regions.append(&mut else_regions);
+            first.zip(last).map(|(a, b)| join_spans(span(a), span(b)))
         };
         if let Some(body) = body {
             self.facts.regions.push(span(body));
         }
-        let keyword = if node.kind() == "elif_clause" {
-            "elif"
-        } else {
-            "if"
-        };
+        let keyword = if kind == K::ElifClause { "elif" } else { "if" };
         let first_statement = body
             .and_then(|b| b.named_child(0))
             .map(|s| self.text(s))
@@ -672,7 +1425,7 @@ impl<'a> Extractor<'a> {
             condition: span(condition),
             words: self.words(condition),
             text: collapse_whitespace(&text, 80),
-            exit: body.and_then(block_exit),
+            exit: body.and_then(|b| self.block_exit(b)),
             body: body.map(span),
             orelse,
             scope: None,
@@ -680,51 +1433,55 @@ impl<'a> Extractor<'a> {
     }
 
     /// Identifiers and attribute names in an expression, in source order (bounded).
-    fn words(&self, node: Node) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut cursor = node.walk();
-        let mut visited = 0;
-        loop {
-            let n = cursor.node();
-            visited += 1;
-            if n.kind() == "identifier" {
-                out.push(self.text(n).to_string());
-            }
-            if visited < 256 && n.kind() != "string" && cursor.goto_first_child() {
-                continue;
-            }
+    fn words(&self, node: Node<'a>) -> Vec<String> {
+        self.with_cursor(|cursor| {
+            cursor.reset(node);
+            let mut out = Vec::new();
+            let mut visited = 0;
             loop {
-                if cursor.node() == node {
-                    return out;
+                let n = cursor.node();
+                visited += 1;
+                let kind = self.kind(n);
+                if kind == K::Identifier {
+                    out.push(self.text(n).to_string());
                 }
-                if cursor.goto_next_sibling() {
-                    break;
+                if visited < 256 && kind != K::String && cursor.goto_first_child() {
+                    continue;
                 }
-                if !cursor.goto_parent() {
-                    return out;
+                loop {
+                    if cursor.node() == node {
+                        return out;
+                    }
+                    if cursor.goto_next_sibling() {
+                        break;
+                    }
+                    if !cursor.goto_parent() {
+                        return out;
+                    }
                 }
             }
-        }
+        })
     }
 
     /// A loop body (and its `else`) may run zero times.
-    fn loop_regions(&mut self, node: Node) {
-        if let Some(body) = node.child_by_field_name("body") {
+    fn loop_regions(&mut self, node: Node<'a>) {
+        let f = self.fields;
+        if let Some(body) = Self::field(node, f.body) {
             self.facts.regions.push(span(body));
         }
-        if let Some(alternative) = node.child_by_field_name("alternative") {
+        if let Some(alternative) = Self::field(node, f.alternative) {
             self.facts.regions.push(span(alternative));
         }
     }
 
-    fn region(&mut self, node: Node) {
+    fn region(&mut self, node: Node<'a>) {
         self.facts.regions.push(span(node));
     }
 
     /// `a if c else b` runs one of `a` and `b`; `x and y` may skip `y`.
-    fn branches(&mut self, node: Node) {
-        if node.kind() == "boolean_operator" {
-            if let Some(right) = node.child_by_field_name("right") {
+    fn branches(&mut self, node: Node<'a>) {
+        if self.kind(node) == K::BooleanOperator {
+            if let Some(right) = Self::field(node, self.fields.right) {
                 self.facts.regions.push(span(right));
             }
             return;
@@ -737,29 +1494,45 @@ impl<'a> Extractor<'a> {
     }
 
     /// A `try`'s `else` runs only when nothing was raised (its handlers are regions of their own).
-    fn try_regions(&mut self, node: Node) {
-        let mut cursor = node.walk();
-        for child in node.named_children(&mut cursor) {
-            if child.kind() == "else_clause" {
-                self.facts.regions.push(span(child));
+    fn try_regions(&mut self, node: Node<'a>) {
+        let mut regions = Vec::new();
+        for child in self.named_children(node) {
+            if self.kind(child) == K::ElseClause {
+                regions.push(span(child));
             }
         }
+        self.facts.regions.append(&mut regions);
     }
 
-    fn comparison_operator(&self, node: Node) -> Option<&'a str> {
-        let mut cursor = node.walk();
-        node.children(&mut cursor)
+    fn comparison_operator(&self, node: Node<'a>) -> Option<&'a str> {
+        self.children(node)
             .find(|c| !c.is_named())
             .map(|c| self.text(c))
     }
 
-    fn expr(&self, node: Node, depth: usize) -> Expr {
+    /// How a block leaves when its last statement runs.
+    fn block_exit(&self, block: Node<'a>) -> Option<Exit> {
+        // From the end: reaching a child by index is cheap, stepping through a long block not.
+        let last = (0..block.named_child_count() as u32)
+            .rev()
+            .filter_map(|i| block.named_child(i))
+            .find(|c| self.kind(*c) != K::Comment)?;
+        match self.kind(last) {
+            K::RaiseStatement => Some(Exit::Raise),
+            K::ReturnStatement => Some(Exit::Return),
+            K::ContinueStatement | K::BreakStatement => Some(Exit::Loop),
+            _ => None,
+        }
+    }
+
+    fn expr(&self, node: Node<'a>, depth: usize) -> Expr {
         if depth > MAX_EXPR_DEPTH {
             return Expr::Other("...".into());
         }
+        let f = self.fields;
         let d = depth + 1;
-        match node.kind() {
-            "identifier" => {
+        match self.kind(node) {
+            K::Identifier => {
                 let name = self.text(node);
                 if name == "self" || name == "cls" {
                     Expr::This
@@ -767,133 +1540,132 @@ impl<'a> Extractor<'a> {
                     Expr::Name(name.to_string())
                 }
             }
-            "attribute" => match (
-                node.child_by_field_name("object"),
-                node.child_by_field_name("attribute"),
-            ) {
+            K::Attribute => match (Self::field(node, f.object), Self::field(node, f.attribute)) {
                 (Some(object), Some(attr)) => {
                     Expr::Attr(Box::new(self.expr(object, d)), self.text(attr).to_string())
                 }
                 _ => self.other(node),
             },
-            "call" => {
-                let Some(function) = node.child_by_field_name("function") else {
+            K::Call => {
+                let Some(function) = Self::field(node, f.function) else {
                     return self.other(node);
                 };
                 let callee = self.expr(function, d);
                 let mut args = Vec::new();
-                if let Some(arguments) = node.child_by_field_name("arguments") {
-                    let mut cursor = arguments.walk();
-                    for arg in arguments.named_children(&mut cursor) {
-                        match arg.kind() {
-                            "keyword_argument" => {
-                                if let (Some(name), Some(value)) = (
-                                    arg.child_by_field_name("name"),
-                                    arg.child_by_field_name("value"),
-                                ) {
-                                    args.push(Arg {
-                                        name: Some(self.text(name).to_string()),
-                                        value: self.expr(value, d),
-                                        spread: false,
-                                    });
+                if let Some(arguments) = Self::field(node, f.arguments) {
+                    args.reserve_exact(arguments.named_child_count());
+                    {
+                        for arg in self.named_children(arguments) {
+                            match self.kind(arg) {
+                                K::KeywordArgument => {
+                                    if let (Some(name), Some(value)) =
+                                        (Self::field(arg, f.name), Self::field(arg, f.value))
+                                    {
+                                        args.push(Arg {
+                                            name: Some(self.text(name).to_string()),
+                                            value: self.expr(value, d),
+                                            spread: false,
+                                        });
+                                    }
                                 }
+                                K::ListSplat | K::DictionarySplat => args.push(Arg {
+                                    name: None,
+                                    value: arg
+                                        .named_child(0)
+                                        .map(|v| self.expr(v, d))
+                                        .unwrap_or(Expr::Other(String::new())),
+                                    spread: true,
+                                }),
+                                K::Comment => {}
+                                _ => args.push(Arg {
+                                    name: None,
+                                    value: self.expr(arg, d),
+                                    spread: false,
+                                }),
                             }
-                            "list_splat" | "dictionary_splat" => args.push(Arg {
-                                name: None,
-                                value: arg
-                                    .named_child(0)
-                                    .map(|v| self.expr(v, d))
-                                    .unwrap_or(Expr::Other(String::new())),
-                                spread: true,
-                            }),
-                            "comment" => {}
-                            _ => args.push(Arg {
-                                name: None,
-                                value: self.expr(arg, d),
-                                spread: false,
-                            }),
                         }
                     }
                 }
                 Expr::Call(Box::new(CallExpr { callee, args }))
             }
-            "subscript" => match node.child_by_field_name("value") {
+            K::Subscript => match Self::field(node, f.value) {
                 Some(value) => {
-                    let mut cursor = node.walk();
-                    let index = node
-                        .children_by_field_name("subscript", &mut cursor)
-                        .map(|i| self.expr(i, d))
-                        .collect();
+                    // The value is a named child too.
+                    let mut index = Vec::with_capacity(node.named_child_count().saturating_sub(1));
+                    if let Some(field) = NonZeroU16::new(f.subscript) {
+                        self.with_cursor(|cursor| {
+                            index.extend(
+                                node.children_by_field_id(field, cursor)
+                                    .map(|i| self.expr(i, d)),
+                            );
+                        });
+                    }
                     Expr::Subscript(Box::new(self.expr(value, d)), index)
                 }
                 None => self.other(node),
             },
-            "string" => Expr::Str(self.string_content(node)),
-            "concatenated_string" => {
+            K::String => Expr::Str(self.string_content(node)),
+            K::ConcatenatedString => {
                 let mut out = String::new();
-                let mut cursor = node.walk();
-                for part in node.named_children(&mut cursor) {
-                    if part.kind() == "string" {
-                        out.push_str(&self.string_content(part));
+                for part in self.named_children(node) {
+                    if self.kind(part) == K::String {
+                        self.push_string_content(part, &mut out);
                     }
                 }
                 Expr::Str(out)
             }
-            "integer" | "float" => Expr::Num(self.text(node).to_string()),
-            "true" => Expr::Bool(true),
-            "false" => Expr::Bool(false),
-            "none" => Expr::Null,
-            "list" | "tuple" | "set" => {
-                let mut cursor = node.walk();
-                Expr::List(
-                    node.named_children(&mut cursor)
-                        .filter(|c| c.kind() != "comment")
-                        .map(|c| self.expr(c, d))
-                        .collect(),
-                )
+            K::Integer | K::Float => Expr::Num(self.text(node).to_string()),
+            K::True => Expr::Bool(true),
+            K::False => Expr::Bool(false),
+            K::None => Expr::Null,
+            K::List | K::Tuple | K::Set => {
+                let mut items = Vec::with_capacity(node.named_child_count());
+                items.extend(
+                    self.named_children(node)
+                        .filter(|c| self.kind(*c) != K::Comment)
+                        .map(|c| self.expr(c, d)),
+                );
+                Expr::List(items)
             }
-            "dictionary" => {
-                let mut cursor = node.walk();
-                let mut pairs = Vec::new();
-                for pair in node.named_children(&mut cursor) {
-                    if pair.kind() == "pair"
-                        && let (Some(k), Some(v)) = (
-                            pair.child_by_field_name("key"),
-                            pair.child_by_field_name("value"),
-                        )
-                    {
-                        pairs.push((self.expr(k, d), self.expr(v, d)));
+            K::Dictionary => {
+                let mut pairs = Vec::with_capacity(node.named_child_count());
+                {
+                    for pair in self.named_children(node) {
+                        if self.kind(pair) == K::Pair
+                            && let (Some(k), Some(v)) =
+                                (Self::field(pair, f.key), Self::field(pair, f.value))
+                        {
+                            pairs.push((self.expr(k, d), self.expr(v, d)));
+                        }
                     }
                 }
                 Expr::Dict(pairs)
             }
-            "lambda" => Expr::Lambda(span(node)),
+            K::Lambda => Expr::Lambda(span(node)),
             // `base / "name"` joins paths: the result has the type of the left operand.
-            "binary_operator"
-                if node
-                    .child_by_field_name("operator")
-                    .is_some_and(|op| self.text(op) == "/") =>
+            K::BinaryOperator
+                if Self::field(node, f.operator).is_some_and(|op| self.text(op) == "/") =>
             {
-                match node.child_by_field_name("left") {
+                match Self::field(node, f.left) {
                     Some(left) => self.expr(left, d),
                     None => self.other(node),
                 }
             }
             // `Annotated[str, Field(...)]` in an annotation.
-            "generic_type" => {
+            K::GenericType => {
                 let Some(base) = node.named_child(0) else {
                     return self.other(node);
                 };
                 let mut index = Vec::new();
                 if let Some(params) = node.named_child(1) {
-                    let mut cursor = params.walk();
-                    for param in params.named_children(&mut cursor) {
+                    index.reserve_exact(params.named_child_count());
+                    for param in self.named_children(params) {
                         index.push(self.expr(param, d));
                     }
                 }
                 Expr::Subscript(Box::new(self.expr(base, d)), index)
             }
-            "await" | "parenthesized_expression" | "type" => match node.named_child(0) {
+            K::Await | K::ParenthesizedExpression | K::Type => match node.named_child(0) {
                 Some(inner) => self.expr(inner, d),
                 None => self.other(node),
             },
@@ -901,37 +1673,68 @@ impl<'a> Extractor<'a> {
         }
     }
 
-    fn string_content(&self, node: Node) -> String {
+    fn string_content(&self, node: Node<'a>) -> String {
         let mut out = String::new();
-        let mut cursor = node.walk();
-        for child in node.children(&mut cursor) {
-            match child.kind() {
-                "string_start" | "string_end" => {}
-                _ => out.push_str(self.text(child)),
-            }
-        }
+        self.push_string_content(node, &mut out);
         out
     }
 
+    /// Appends the text of a string literal without its quotes and prefix.
+    fn push_string_content(&self, node: Node<'a>, out: &mut String) {
+        {
+            for child in self.children(node) {
+                match self.kind(child) {
+                    K::StringStart | K::StringEnd => {}
+                    _ => out.push_str(self.text(child)),
+                }
+            }
+        }
+    }
+
+    /// At most 60 characters of the node's source.
     fn other(&self, node: Node) -> Expr {
         let text = self.text(node);
-        let short: String = text.chars().take(60).collect();
-        Expr::Other(short)
+        let short = match text.char_indices().nth(60) {
+            Some((end, _)) => &text[..end],
+            None => text,
+        };
+        Expr::Other(short.to_string())
     }
 }
 
-/// How a block leaves when its last statement runs.
-fn block_exit(block: Node) -> Option<Exit> {
-    let mut cursor = block.walk();
-    let last = block
-        .named_children(&mut cursor)
-        .filter(|c| c.kind() != "comment")
-        .last()?;
-    match last.kind() {
-        "raise_statement" => Some(Exit::Raise),
-        "return_statement" => Some(Exit::Return),
-        "continue_statement" | "break_statement" => Some(Exit::Loop),
-        _ => None,
+/// Children of a node are reached by jumping to the next one that holds a required token,
+/// unless the node has errors or many children (each jump starts from the first child).
+const MAX_CHILDREN_TO_JUMP: u32 = 16;
+
+fn jumps<'m>(node: Node, marks: Option<&'m TokenMarks>) -> Option<&'m TokenMarks> {
+    marks.filter(|_| !node.has_error() && node.child_count() <= MAX_CHILDREN_TO_JUMP)
+}
+
+/// Moves `cursor` from `node` to its first child worth a visit.
+fn to_first_child(cursor: &mut TreeCursor, node: Node, marks: Option<&TokenMarks>) -> bool {
+    match jumps(node, marks) {
+        Some(marks) => marks
+            .next(node.start_byte(), node.end_byte())
+            .is_some_and(|at| cursor.goto_first_child_for_byte(at).is_some()),
+        None => cursor.goto_first_child(),
+    }
+}
+
+/// Moves `cursor` from `done`, a child of `parent`, to the next child worth a visit, or else
+/// to `parent`.
+fn to_next_sibling(
+    cursor: &mut TreeCursor,
+    done: Node,
+    parent: Node,
+    marks: Option<&TokenMarks>,
+) -> bool {
+    match jumps(parent, marks) {
+        Some(marks) => {
+            let next = marks.next(done.end_byte(), parent.end_byte());
+            cursor.goto_parent();
+            next.is_some_and(|at| cursor.goto_first_child_for_byte(at).is_some())
+        }
+        None => cursor.goto_next_sibling() || !cursor.goto_parent(),
     }
 }
 
@@ -946,12 +1749,24 @@ fn join_spans(a: Span, b: Span) -> Span {
 
 /// At most `max` characters of `text` on one line.
 fn collapse_whitespace(text: &str, max: usize) -> String {
-    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if collapsed.chars().count() <= max {
-        return collapsed;
+    // Fast path: short, printable ASCII without spaces (split_whitespace also splits on
+    // vertical tabs and Unicode spaces).
+    if text.len() <= max && text.bytes().all(|b| b > b' ' && b < 0x7f) {
+        return text.to_string();
     }
-    let mut out: String = collapsed.chars().take(max).collect();
-    out.push_str("...");
+    let mut out = String::with_capacity(text.len().min(max + 3));
+    let mut count = 0;
+    for (i, word) in text.split_whitespace().enumerate() {
+        let space = (i > 0).then_some(' ');
+        for c in space.into_iter().chain(word.chars()) {
+            if count == max {
+                out.push_str("...");
+                return out;
+            }
+            out.push(c);
+            count += 1;
+        }
+    }
     out
 }
 
@@ -1063,6 +1878,150 @@ mod tests {
         // The loop body, the `if` body, the `elif` and `else` branches.
         assert!(f.regions.iter().any(|r| r.contains(&go.span)));
         assert_eq!(f.regions.iter().filter(|r| r.contains(&go.span)).count(), 2);
+    }
+
+    #[test]
+    fn rule_patterns_are_read_from_the_query() {
+        let p = SimplePattern::parse("(call) @call").unwrap();
+        assert_eq!((p.kind, p.child, p.captures), ("call", None, vec!["call"]));
+        let p = SimplePattern::parse(
+            "(if_statement\n  condition: (comparison_operator)) ; note\n @dispatch @check",
+        )
+        .unwrap();
+        assert_eq!(
+            (p.kind, p.child, p.captures),
+            (
+                "if_statement",
+                Some(("condition", "comparison_operator")),
+                vec!["dispatch", "check"]
+            )
+        );
+        for unsupported in [
+            "(call)",
+            "(call function: (identifier) @f) @call",
+            "(call (identifier)) @call",
+            "[(call) (lambda)] @x",
+        ] {
+            assert!(SimplePattern::parse(unsupported).is_none(), "{unsupported}");
+        }
+        // Every pattern of facts.scm is supported and names a fact.
+        let compiled = compiled();
+        let language = &compiled.language;
+        let call = usize::from(language.id_for_node_kind("call", true));
+        assert_eq!(compiled.rules[call].len(), 1);
+        assert_eq!(compiled.rules[call][0].capture, Capture::Call);
+        let case = usize::from(language.id_for_node_kind("case_clause", true));
+        let captures: Vec<_> = compiled.rules[case].iter().map(|r| r.capture).collect();
+        assert_eq!(captures, vec![Capture::Dispatch, Capture::Region]);
+    }
+
+    #[test]
+    fn kinds_and_fields_exist_in_the_grammar() {
+        let compiled = compiled();
+        for (kind, name) in KIND_NAMES {
+            assert!(compiled.kinds.contains(kind), "no node kind `{name}`");
+        }
+        let f = &compiled.fields;
+        for id in [
+            f.alias,
+            f.alternative,
+            f.arguments,
+            f.attribute,
+            f.body,
+            f.condition,
+            f.consequence,
+            f.function,
+            f.key,
+            f.left,
+            f.module_name,
+            f.name,
+            f.object,
+            f.operator,
+            f.parameters,
+            f.right,
+            f.subject,
+            f.subscript,
+            f.superclasses,
+            f.type_,
+            f.value,
+        ] {
+            assert_ne!(id, 0);
+        }
+    }
+
+    #[test]
+    fn required_tokens_are_marked_conservatively() {
+        let compiled = compiled();
+        let tokens = compiled
+            .tokens
+            .as_ref()
+            .expect("every rule in facts.scm has required tokens");
+        let src = "x = 1if a else b  # diff or_ notify\n  éif(y): elif";
+        let mut marks = TokenMarks::default();
+        tokens.mark(src.as_bytes(), &mut marks);
+        let at = |needle: &str| src.find(needle).unwrap();
+        let marked: Vec<usize> = (0..src.len()).filter(|&i| marks.any_in(i, i + 1)).collect();
+        // `=`, the number followed by `if`, `if` after a non-ASCII letter, `(`, `:`, `elif`.
+        let expected = vec![
+            at("="),
+            at("1if"),
+            at("if(y)"),
+            at("(y)"),
+            at(": elif"),
+            at("elif"),
+        ];
+        assert_eq!(marked, expected);
+        assert_eq!(marks.next(0, src.len()), Some(at("=")));
+        assert_eq!(marks.next(at("=") + 1, src.len()), Some(at("1if")));
+        assert_eq!(marks.next(at("elif") + 1, src.len()), None);
+        assert_eq!(marks.next(at("1if") + 1, at("if(y)")), None);
+        assert!(!marks.any_in(at("a else"), at("if(y)")));
+        // `else` holds no required token, `a` neither; nothing past the end.
+        assert_eq!(marks.next(src.len(), src.len() + 100), None);
+    }
+
+    #[test]
+    fn deep_nesting_does_not_exhaust_the_stack() {
+        let depth = 5_000;
+        let source = format!(
+            "x = {}1{}\nif {}a{}: f({}){}\n",
+            "[".repeat(depth),
+            "]".repeat(depth),
+            "(".repeat(depth),
+            ")".repeat(depth),
+            "g(".repeat(depth),
+            ")".repeat(depth),
+        );
+        let f = parse("deep.py", &source, "");
+        assert_eq!(f.assignments.len(), 1);
+        assert_eq!(f.checks.len(), 1);
+        assert_eq!(f.calls.len(), depth + 1);
+        // Unbalanced input parses with errors and still yields facts.
+        let f = parse("deep.py", &source[..source.len() / 2], "");
+        assert!(f.syntax_error_line.is_some());
+    }
+
+    #[test]
+    fn whitespace_collapses_like_split_whitespace() {
+        for text in [
+            "a.b",
+            "a . b",
+            "f(\n    x,\n)",
+            "a\x0bb",
+            "a\u{a0}b\u{2003}c",
+            "",
+            "   ",
+            "é",
+        ] {
+            let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(collapse_whitespace(text, 80), expected, "{text:?}");
+        }
+        assert_eq!(
+            collapse_whitespace(&"x".repeat(81), 80),
+            format!("{}...", "x".repeat(80))
+        );
+        assert_eq!(collapse_whitespace(&"é".repeat(80), 80), "é".repeat(80));
+        assert_eq!(collapse_whitespace("a  b", 2), "a ...");
     }
 
     #[test]
