@@ -527,6 +527,25 @@ pub fn classify(
         _ => None,
     };
     let arg = bound.as_ref().or(written);
+    // `"a" if append else "w"`: judged by the option that does the most.
+    if let Some(Expr::Choice(options)) = arg {
+        let judged: Vec<Category> = options
+            .iter()
+            .filter_map(|option| classify_text(rule, classifier, Some(option)))
+            .collect();
+        return judged
+            .into_iter()
+            .max_by_key(|c| (c.changes_state(), c.is_destructive(), *c))
+            .or(Some(rule.category));
+    }
+    classify_text(rule, classifier, arg)
+}
+
+fn classify_text(
+    rule: &EffectRule,
+    classifier: Classifier,
+    arg: Option<&Expr>,
+) -> Option<Category> {
     let text = arg.and_then(literal_text);
     match classifier {
         Classifier::SqlVerb => Some(match text {

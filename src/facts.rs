@@ -57,6 +57,8 @@ pub enum Expr {
     Null,
     List(Vec<Expr>),
     Dict(Vec<(Expr, Expr)>),
+    /// One of several values (`"a" if append else "w"`).
+    Choice(Vec<Expr>),
     /// An inline function (lambda, arrow function); the span locates its body.
     Lambda(Span),
     /// Something the analysis does not model; keeps a short source excerpt.
@@ -136,6 +138,11 @@ impl Expr {
             Expr::Null => "None".into(),
             Expr::List(_) => "[...]".into(),
             Expr::Dict(_) => "{...}".into(),
+            Expr::Choice(options) => options
+                .iter()
+                .map(Expr::display)
+                .collect::<Vec<_>>()
+                .join(" | "),
             Expr::Lambda(_) => "lambda".into(),
             Expr::Other(s) => s.clone(),
         }
@@ -174,6 +181,8 @@ pub struct Function {
     pub decorators: Vec<Decorator>,
     pub params: Vec<Param>,
     pub docstring: Option<String>,
+    /// The declared return type (`-> Path`).
+    pub returns: Option<Expr>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -220,6 +229,14 @@ pub struct Assignment {
     pub value: Expr,
     /// The declared type, when the assignment has one (`path: Path = ...`).
     pub annotation: Option<Expr>,
+    pub span: Span,
+    pub scope: Option<usize>,
+}
+
+/// `return value` inside a function.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Return {
+    pub value: Expr,
     pub span: Span,
     pub scope: Option<usize>,
 }
@@ -287,6 +304,7 @@ pub struct FileFacts {
     pub assignments: Vec<Assignment>,
     pub dispatches: Vec<Dispatch>,
     pub checks: Vec<Check>,
+    pub returns: Vec<Return>,
     /// Code that may not run every time the code around it does: branches, loop bodies,
     /// exception handlers, the right side of `and`/`or`, comprehensions, lambdas.
     pub regions: Vec<Span>,
@@ -309,6 +327,7 @@ impl FileFacts {
             assignments: Vec::new(),
             dispatches: Vec::new(),
             checks: Vec::new(),
+            returns: Vec::new(),
             regions: Vec::new(),
             syntax_error_line: None,
             lines: 0,

@@ -86,13 +86,14 @@ impl<'p> Judge<'p> {
 
     pub fn judge(&self, tool: &DetectedTool, trace: &Trace) -> Judgement {
         let tool_wide = self.tool_wide(tool);
+        let into = self.guards_on_every_path(trace);
         let mut per_effect = Vec::with_capacity(trace.effects.len());
         for reached in &trace.effects {
             let mut found: BTreeSet<Found> = tool_wide.iter().cloned().collect();
-            for (node, site) in trace.hops(reached.node, reached.call) {
-                let node = &trace.nodes[node];
-                let Some(site) = site else { continue };
-                self.at_hop(node.file, node.scope, site, &mut found);
+            found.extend(into[reached.node].iter().cloned());
+            let node = &trace.nodes[reached.node];
+            if let Some(call) = reached.call {
+                self.at_hop(node.file, node.scope, call, &mut found);
             }
             if let Some(call) = reached.call {
                 self.on_effect_call(reached.file, call, &reached.api, &mut found);
@@ -100,6 +101,27 @@ impl<'p> Judge<'p> {
             per_effect.push(found.into_iter().collect());
         }
         Judgement { per_effect }
+    }
+
+    /// The guards that hold on every path into each node of the trace: a helper called from a
+    /// guarded and from an unguarded place is unguarded. Nodes are in breadth-first order, so
+    /// callers come first; calls back to an earlier node (recursion) do not widen a path.
+    fn guards_on_every_path(&self, trace: &Trace) -> Vec<BTreeSet<Found>> {
+        let mut into: Vec<BTreeSet<Found>> = Vec::with_capacity(trace.nodes.len());
+        for (n, node) in trace.nodes.iter().enumerate() {
+            let mut common: Option<BTreeSet<Found>> = None;
+            for &(parent, site) in node.incoming.iter().filter(|(p, _)| *p < n) {
+                let caller = &trace.nodes[parent];
+                let mut on_path = into[parent].clone();
+                self.at_hop(caller.file, caller.scope, site, &mut on_path);
+                common = Some(match common {
+                    None => on_path,
+                    Some(so_far) => so_far.intersection(&on_path).cloned().collect(),
+                });
+            }
+            into.push(common.unwrap_or_default());
+        }
+        into
     }
 
     /// Guards in one function in front of the call `site`.

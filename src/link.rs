@@ -8,6 +8,7 @@
 //! what cannot be resolved is [`Sym::Unknown`].
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
 
 use crate::catalog::Catalog;
 use crate::facts::{Expr, FileFacts, Language};
@@ -75,6 +76,8 @@ pub struct Project {
     modules: HashMap<String, Vec<(usize, usize)>>,
     /// Per language, calls that return their first argument.
     passthrough: HashMap<Language, Vec<Pattern>>,
+    /// What calls of each function give, once worked out (see [`Project::returned`]).
+    returns: Mutex<HashMap<(usize, usize), Sym>>,
 }
 
 impl Project {
@@ -97,6 +100,7 @@ impl Project {
             index,
             modules,
             passthrough,
+            returns: Mutex::new(HashMap::new()),
         }
     }
 
@@ -185,7 +189,7 @@ impl Project {
             parts.pop();
             parts
         };
-        candidates
+        let on_path = candidates
             .iter()
             .filter(|(file, root_depth)| {
                 // The directory that would be on sys.path must contain the importer.
@@ -196,7 +200,14 @@ impl Project {
                 a.1.cmp(&b.1)
                     .then_with(|| self.files[b.0].path.cmp(&self.files[a.0].path))
             })
-            .map(|(file, _)| *file)
+            .map(|(file, _)| *file);
+        if on_path.is_some() {
+            return on_path;
+        }
+        // Several distributions side by side (`libs/community`, `libs/experimental`) are all
+        // installed together: a dotted module found in exactly one place is that module.
+        let first = candidates.first()?.0;
+        (dotted.contains('.') && candidates.iter().all(|(f, _)| *f == first)).then_some(first)
     }
 
     /// The string an expression evaluates to when that is known statically: a literal, a
@@ -313,6 +324,7 @@ impl Project {
             }
             Expr::Call(call) => match self.resolve_expr(file, scope, &call.callee, at, d) {
                 Sym::Class { file, class } => Sym::Instance { file, class },
+                Sym::Function { file, func } => self.returned(file, func, d),
                 Sym::External(path) if self.is_passthrough(file, &path) => match call.positional(0)
                 {
                     Some(inner) => self.resolve_expr(file, scope, inner, at, d),
@@ -333,6 +345,44 @@ impl Project {
             },
             _ => Sym::Unknown,
         }
+    }
+
+    /// What a call of a function in the tree gives: its declared return type, else the first
+    /// `return` whose value resolves.
+    fn returned(&self, file: usize, func: usize, depth: usize) -> Sym {
+        if depth > MAX_DEPTH {
+            return Sym::Unknown;
+        }
+        let lock = || self.returns.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(known) = lock().get(&(file, func)) {
+            return known.clone();
+        }
+        // A function whose return is being worked out gives nothing to itself (recursion).
+        lock().insert((file, func), Sym::Unknown);
+        let sym = self.returned_uncached(file, func, depth);
+        lock().insert((file, func), sym.clone());
+        sym
+    }
+
+    fn returned_uncached(&self, file: usize, func: usize, depth: usize) -> Sym {
+        let facts = &self.files[file];
+        if let Some(annotation) = facts.functions[func]
+            .returns
+            .as_ref()
+            .filter(|a| !is_any(a))
+        {
+            let typed = self.instance_of(file, Some(func), annotation, depth + 1);
+            if typed != Sym::Unknown {
+                return typed;
+            }
+        }
+        facts
+            .returns
+            .iter()
+            .filter(|r| r.scope == Some(func))
+            .map(|r| self.resolve_expr(file, Some(func), &r.value, r.span.start_byte, depth + 1))
+            .find(|sym| *sym != Sym::Unknown)
+            .unwrap_or(Sym::Unknown)
     }
 
     fn is_passthrough(&self, file: usize, path: &ApiPath) -> bool {

@@ -29,8 +29,10 @@ pub struct Node {
     /// Only calls inside this span belong to the node.
     pub within: Option<Span>,
     pub label: String,
-    /// The node and call (index into the parent's file's calls) that reached this one.
+    /// The node and call (index into the parent's file's calls) that reached this one first.
     pub parent: Option<(usize, usize)>,
+    /// Every (node, call) that calls this one, the first parent included.
+    pub incoming: Vec<(usize, usize)>,
 }
 
 /// An effect a tool reaches.
@@ -64,19 +66,6 @@ impl Trace {
         while let Some(n) = current {
             out.push(self.nodes[n].label.clone());
             current = self.nodes[n].parent.map(|(p, _)| p);
-        }
-        out.reverse();
-        out
-    }
-
-    /// The hops from the entry to an effect: each node with the call site it continues at
-    /// (the call to the next node, or the effect's own call).
-    pub fn hops(&self, node: usize, call: Option<usize>) -> Vec<(usize, Option<usize>)> {
-        let mut out = vec![(node, call)];
-        let mut current = node;
-        while let Some((parent, site)) = self.nodes[current].parent {
-            out.push((parent, Some(site)));
-            current = parent;
         }
         out.reverse();
         out
@@ -143,7 +132,10 @@ impl<'p> Tracer<'p> {
                     }),
                     Outcome::Calls(targets) => {
                         for &(file, func) in targets {
-                            if visited.contains_key(&(file, func)) {
+                            if let Some(&known) = visited.get(&(file, func)) {
+                                if !trace.nodes[known].incoming.contains(&(current, call_index)) {
+                                    trace.nodes[known].incoming.push((current, call_index));
+                                }
                                 continue;
                             }
                             if trace.nodes.len() >= MAX_FUNCTIONS {
@@ -157,6 +149,7 @@ impl<'p> Tracer<'p> {
                                 within: None,
                                 label: label(self.project, entry_file, file, func),
                                 parent: Some((current, call_index)),
+                                incoming: vec![(current, call_index)],
                             });
                         }
                     }
@@ -179,6 +172,7 @@ impl<'p> Tracer<'p> {
                 within: Some(site.span),
                 label: tool.name.clone(),
                 parent: None,
+                incoming: Vec::new(),
             });
             trace.effects.push(Reached {
                 node: trace.nodes.len() - 1,
@@ -285,6 +279,7 @@ fn roots(project: &Project, entry: &Entry) -> Vec<Node> {
         within: None,
         label: qualname(file, func),
         parent: None,
+        incoming: Vec::new(),
     };
     match *entry {
         Entry::Function { file, func } => vec![function(file, func)],
@@ -303,6 +298,7 @@ fn roots(project: &Project, entry: &Entry) -> Vec<Node> {
                 within: Some(span),
                 label: branch_label(project, file, func, dispatch),
                 parent: None,
+                incoming: Vec::new(),
             }]
         }
         Entry::Lambda { file, call, span } => vec![Node {
@@ -311,6 +307,7 @@ fn roots(project: &Project, entry: &Entry) -> Vec<Node> {
             within: Some(span),
             label: "<lambda>".into(),
             parent: None,
+            incoming: Vec::new(),
         }],
         Entry::Registration { .. } => Vec::new(),
     }

@@ -174,6 +174,7 @@ fn guards_fire_and_false_guards_stay_quiet() {
         ("mirror", Unguarded),
         ("publish", Unguarded),
         ("save_snapshot", Unguarded),
+        ("execute", Unguarded),
     ];
     for (name, want) in expected {
         assert_eq!(verdict(name), want, "{name}");

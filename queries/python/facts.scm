@@ -24,6 +24,9 @@
 (elif_clause condition: (comparison_operator)) @dispatch
 (case_clause) @dispatch
 
+; What functions return: `return value`
+(return_statement) @return
+
 ; Checks that may stop or gate what follows: `if`, `elif`, `assert`
 (if_statement) @check
 (elif_clause) @check

@@ -79,6 +79,13 @@ pub fn assign_scopes(facts: &mut FileFacts) {
     for check in &mut facts.checks {
         check.scope = resolver.scope_of(&check.span);
     }
+    resolver.reset();
+    facts
+        .returns
+        .sort_by_key(|r| (r.span.start_byte, r.span.end_byte));
+    for ret in &mut facts.returns {
+        ret.scope = resolver.scope_of(&ret.span);
+    }
     facts
         .regions
         .sort_by_key(|r| (r.start_byte, std::cmp::Reverse(r.end_byte)));

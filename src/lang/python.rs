@@ -9,7 +9,7 @@ use tree_sitter::{Node, Parser, Query, TreeCursor};
 
 use crate::facts::{
     Arg, Assignment, Call, CallExpr, Check, Class, Decorator, Dispatch, Exit, Expr, Field,
-    FileFacts, Function, Import, Language, Param, Span,
+    FileFacts, Function, Import, Language, Param, Return, Span,
 };
 use crate::lang::assign_scopes;
 
@@ -45,6 +45,7 @@ enum Capture {
     Region,
     Branches,
     Try,
+    Return,
 }
 
 impl Capture {
@@ -62,6 +63,7 @@ impl Capture {
             "region" => Capture::Region,
             "branches" => Capture::Branches,
             "try" => Capture::Try,
+            "return" => Capture::Return,
             _ => return None,
         })
     }
@@ -187,6 +189,7 @@ const REQUIRED_TOKENS: &[(&str, &[&str])] = &[
     ("conditional_expression", &["if"]),
     ("boolean_operator", &["and", "or"]),
     ("try_statement", &["try"]),
+    ("return_statement", &["return"]),
 ];
 
 fn required_tokens(kind: &str) -> Option<&'static [&'static str]> {
@@ -534,6 +537,7 @@ kinds! {
     CasePattern = "case_pattern",
     ClassDefinition = "class_definition",
     Comment = "comment",
+    ConditionalExpression = "conditional_expression",
     ConcatenatedString = "concatenated_string",
     ContinueStatement = "continue_statement",
     DecoratedDefinition = "decorated_definition",
@@ -627,6 +631,7 @@ fields! {
     object = "object",
     operator = "operator",
     parameters = "parameters",
+    return_type = "return_type",
     right = "right",
     subject = "subject",
     subscript = "subscript",
@@ -883,6 +888,7 @@ impl<'a> Extractor<'a> {
             Capture::Region => self.region(node),
             Capture::Branches => self.branches(node),
             Capture::Try => self.try_regions(node),
+            Capture::Return => self.return_value(node),
         }
     }
 
@@ -977,6 +983,7 @@ impl<'a> Extractor<'a> {
             .map(|p| self.params(p))
             .unwrap_or_default();
         let docstring = Self::field(node, f.body).and_then(|b| self.docstring(b));
+        let returns = Self::field(node, f.return_type).map(|t| self.type_expr(t));
         let index = self.facts.functions.len();
         self.function_by_start.insert(node.start_byte(), index);
         self.facts.functions.push(Function {
@@ -990,7 +997,20 @@ impl<'a> Extractor<'a> {
             decorators,
             params,
             docstring,
+            returns,
         });
+    }
+
+    /// `return value`: what a call of the function gives, for the linker.
+    fn return_value(&mut self, node: Node<'a>) {
+        if let Some(value) = node.named_child(0) {
+            let value = self.expr(value, 0);
+            self.facts.returns.push(Return {
+                value,
+                span: span(node),
+                scope: None,
+            });
+        }
     }
 
     fn params(&self, node: Node<'a>) -> Vec<Param> {
@@ -1642,6 +1662,15 @@ impl<'a> Extractor<'a> {
                 Expr::Dict(pairs)
             }
             K::Lambda => Expr::Lambda(span(node)),
+            // `a if cond else b` is one of `a` and `b`.
+            K::ConditionalExpression => {
+                let options: Vec<Expr> = [node.named_child(0), node.named_child(2)]
+                    .into_iter()
+                    .flatten()
+                    .map(|n| self.expr(n, d))
+                    .collect();
+                Expr::Choice(options)
+            }
             // `base / "name"` joins paths: the result has the type of the left operand.
             K::BinaryOperator
                 if Self::field(node, f.operator).is_some_and(|op| self.text(op) == "/") =>
