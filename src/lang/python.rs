@@ -397,6 +397,7 @@ pub fn warm_up() {
 thread_local! {
     static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
     static TOKEN_MARKS: RefCell<TokenMarks> = RefCell::new(TokenMarks::default());
+    static SPARE_LISTS: RefCell<Lists> = RefCell::new(Lists::default());
 }
 
 /// The dotted module path of a Python file: `pkg/sub/mod.py` → `pkg.sub.mod`,
@@ -452,6 +453,10 @@ pub fn parse(rel_path: &str, source: &str, package_prefix: &str) -> FileFacts {
         facts.syntax_error_line = Some(first_error_line(root));
     }
     let is_package = rel_path.ends_with("__init__.py") || rel_path.ends_with("__init__.pyi");
+    // Collect into this thread's roomy lists, then copy into lists of the exact size (the facts
+    // of every file are kept until the scan ends), instead of growing and shrinking each.
+    let mut spare = SPARE_LISTS.take();
+    spare.lend(&mut facts);
     let mut extractor = Extractor {
         src: source,
         kinds: &compiled.kinds,
@@ -473,17 +478,54 @@ pub fn parse(rel_path: &str, source: &str, package_prefix: &str) -> FileFacts {
         extractor.walk(&compiled.rules, marks);
     });
     drop(extractor);
+    drop(tree);
     assign_scopes(&mut facts);
-    // The facts of every file are kept until the scan ends: return the spare capacity.
-    facts.imports.shrink_to_fit();
-    facts.functions.shrink_to_fit();
-    facts.classes.shrink_to_fit();
-    facts.calls.shrink_to_fit();
-    facts.assignments.shrink_to_fit();
-    facts.dispatches.shrink_to_fit();
-    facts.checks.shrink_to_fit();
-    facts.regions.shrink_to_fit();
+    spare.take_back(&mut facts);
+    SPARE_LISTS.set(spare);
     facts
+}
+
+/// Empty lists with room, lent to one file's facts at a time.
+#[derive(Default)]
+struct Lists {
+    imports: Vec<Import>,
+    functions: Vec<Function>,
+    classes: Vec<Class>,
+    calls: Vec<Call>,
+    assignments: Vec<Assignment>,
+    dispatches: Vec<Dispatch>,
+    checks: Vec<Check>,
+    regions: Vec<Span>,
+}
+
+impl Lists {
+    fn lend(&mut self, facts: &mut FileFacts) {
+        facts.imports = std::mem::take(&mut self.imports);
+        facts.functions = std::mem::take(&mut self.functions);
+        facts.classes = std::mem::take(&mut self.classes);
+        facts.calls = std::mem::take(&mut self.calls);
+        facts.assignments = std::mem::take(&mut self.assignments);
+        facts.dispatches = std::mem::take(&mut self.dispatches);
+        facts.checks = std::mem::take(&mut self.checks);
+        facts.regions = std::mem::take(&mut self.regions);
+    }
+
+    /// Leaves `facts` with exact-size copies of its lists and takes the roomy ones back.
+    fn take_back(&mut self, facts: &mut FileFacts) {
+        fn exact<T>(list: &mut Vec<T>, spare: &mut Vec<T>) {
+            let mut copy = Vec::with_capacity(list.len());
+            copy.append(list);
+            *spare = std::mem::replace(list, copy);
+        }
+        exact(&mut facts.imports, &mut self.imports);
+        exact(&mut facts.functions, &mut self.functions);
+        exact(&mut facts.classes, &mut self.classes);
+        exact(&mut facts.calls, &mut self.calls);
+        exact(&mut facts.assignments, &mut self.assignments);
+        exact(&mut facts.dispatches, &mut self.dispatches);
+        exact(&mut facts.checks, &mut self.checks);
+        exact(&mut facts.regions, &mut self.regions);
+    }
 }
 
 /// The line of the first ERROR or MISSING node, found without recursion.
@@ -835,6 +877,8 @@ impl<'a> Extractor<'a> {
     fn walk(&mut self, rules: &[Vec<Rule>], marks: Option<&TokenMarks>) {
         let mut cursor = self.root.walk();
         let mut scratch = self.root.walk();
+        // For each of `ancestors`: the marks to jump between its children with, and its end.
+        let mut jumps: Vec<Option<(&TokenMarks, usize)>> = Vec::new();
         loop {
             let node = cursor.node();
             if let Some(rules) = rules.get(usize::from(node.kind_id())) {
@@ -844,32 +888,55 @@ impl<'a> Extractor<'a> {
                     }
                 }
             }
-            let descend = match marks {
-                None => true,
+            // Whether to visit the children, and whether to jump between those holding marks.
+            let (descend, jump) = match marks {
+                None => (true, None),
                 Some(marks) => {
-                    node.has_error()
-                        || (node.descendant_count() > node.child_count() as usize + 1
-                            && marks.any_in(node.start_byte(), node.end_byte()))
+                    let has_error = node.has_error();
+                    let children = node.child_count();
+                    let descend = has_error
+                        || (node.descendant_count() > children as usize + 1
+                            && marks.any_in(node.start_byte(), node.end_byte()));
+                    let jump = !has_error && children <= MAX_CHILDREN_TO_JUMP;
+                    (descend, jump.then_some(marks))
                 }
             };
             if descend {
                 self.enter(node);
-                if to_first_child(&mut cursor, node, marks) {
+                let end = node.end_byte();
+                jumps.push(jump.map(|marks| (marks, end)));
+                let moved = match jump {
+                    Some(marks) => marks
+                        .next(node.start_byte(), end)
+                        .is_some_and(|at| cursor.goto_first_child_for_byte(at).is_some()),
+                    None => cursor.goto_first_child(),
+                };
+                if moved {
                     continue;
                 }
+                jumps.pop();
                 self.leave();
             }
             // `node` is done: go on to the next sibling worth a visit, or up.
             let mut done = node;
             loop {
-                let Some(parent) = self.ancestor(1) else {
+                let Some(&jump) = jumps.last() else {
                     return;
                 };
-                if to_next_sibling(&mut cursor, done, parent, marks) {
+                let moved = match jump {
+                    Some((marks, parent_end)) => {
+                        let next = marks.next(done.end_byte(), parent_end);
+                        cursor.goto_parent();
+                        next.is_some_and(|at| cursor.goto_first_child_for_byte(at).is_some())
+                    }
+                    None => cursor.goto_next_sibling() || !cursor.goto_parent(),
+                };
+                if moved {
                     break;
                 }
+                jumps.pop();
+                done = self.ancestors.last().copied().unwrap_or(done);
                 self.leave();
-                done = parent;
             }
         }
     }
@@ -1734,38 +1801,6 @@ impl<'a> Extractor<'a> {
 /// Children of a node are reached by jumping to the next one that holds a required token,
 /// unless the node has errors or many children (each jump starts from the first child).
 const MAX_CHILDREN_TO_JUMP: u32 = 16;
-
-fn jumps<'m>(node: Node, marks: Option<&'m TokenMarks>) -> Option<&'m TokenMarks> {
-    marks.filter(|_| !node.has_error() && node.child_count() <= MAX_CHILDREN_TO_JUMP)
-}
-
-/// Moves `cursor` from `node` to its first child worth a visit.
-fn to_first_child(cursor: &mut TreeCursor, node: Node, marks: Option<&TokenMarks>) -> bool {
-    match jumps(node, marks) {
-        Some(marks) => marks
-            .next(node.start_byte(), node.end_byte())
-            .is_some_and(|at| cursor.goto_first_child_for_byte(at).is_some()),
-        None => cursor.goto_first_child(),
-    }
-}
-
-/// Moves `cursor` from `done`, a child of `parent`, to the next child worth a visit, or else
-/// to `parent`.
-fn to_next_sibling(
-    cursor: &mut TreeCursor,
-    done: Node,
-    parent: Node,
-    marks: Option<&TokenMarks>,
-) -> bool {
-    match jumps(parent, marks) {
-        Some(marks) => {
-            let next = marks.next(done.end_byte(), parent.end_byte());
-            cursor.goto_parent();
-            next.is_some_and(|at| cursor.goto_first_child_for_byte(at).is_some())
-        }
-        None => cursor.goto_next_sibling() || !cursor.goto_parent(),
-    }
-}
 
 fn join_spans(a: Span, b: Span) -> Span {
     Span {
