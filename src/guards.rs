@@ -94,8 +94,6 @@ impl<'p> Judge<'p> {
             let node = &trace.nodes[reached.node];
             if let Some(call) = reached.call {
                 self.at_hop(node.file, node.scope, call, &mut found);
-            }
-            if let Some(call) = reached.call {
                 self.on_effect_call(reached.file, call, &reached.api, &mut found);
             }
             per_effect.push(found.into_iter().collect());
