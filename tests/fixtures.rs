@@ -175,6 +175,8 @@ fn guards_fire_and_false_guards_stay_quiet() {
         ("publish", Unguarded),
         ("save_snapshot", Unguarded),
         ("execute", Unguarded),
+        ("revoke_token", Guarded),
+        ("prune_backups", Partial),
     ];
     for (name, want) in expected {
         assert_eq!(verdict(name), want, "{name}");
