@@ -251,6 +251,18 @@ impl TokenSet {
                 may_start_keyword[usize::from(first)] = true;
             }
         }
+        // Keywords of up to eight bytes compare as numbers.
+        let pack = |word: &[u8]| {
+            word.iter()
+                .enumerate()
+                .fold(0u64, |packed, (i, b)| packed | u64::from(*b) << (8 * i))
+        };
+        let packed = (self.longest <= 8).then(|| {
+            self.keywords
+                .iter()
+                .map(|k| pack(k.as_bytes()))
+                .collect::<Vec<_>>()
+        });
         marks.bits.clear();
         marks.bits.resize(src.len() / 64 + 1, 0);
         let mut i = 0;
@@ -279,8 +291,12 @@ impl TokenSet {
                     let k = k.as_bytes();
                     word.windows(k.len()).any(|w| w == k)
                 })
+            } else if word.len() > self.longest {
+                false
+            } else if let Some(packed) = &packed {
+                packed.contains(&pack(word))
             } else {
-                word.len() <= self.longest && self.keywords.iter().any(|k| k.as_bytes() == word)
+                self.keywords.iter().any(|k| k.as_bytes() == word)
             };
             if found {
                 marks.bits[start / 64] |= 1 << (start % 64);
@@ -1502,16 +1518,13 @@ impl<'a> Extractor<'a> {
             .and_then(|b| b.named_child(0))
             .map(|s| self.text(s))
             .unwrap_or("");
-        let text = format!(
-            "{keyword} {}: {}",
-            self.text(condition),
-            first_statement.lines().next().unwrap_or("")
-        );
+        let first_line = first_statement.lines().next().unwrap_or("");
+        let text = collapse_pieces(&[keyword, " ", self.text(condition), ": ", first_line], 80);
         self.facts.checks.push(Check {
             span: span(node),
             condition: span(condition),
             words: self.words(condition),
-            text: collapse_whitespace(&text, 80),
+            text,
             exit: body.and_then(|b| self.block_exit(b)),
             body: body.map(span),
             orelse,
@@ -1521,33 +1534,30 @@ impl<'a> Extractor<'a> {
 
     /// Identifiers and attribute names in an expression, in source order (bounded).
     fn words(&self, node: Node<'a>) -> Vec<String> {
-        self.with_cursor(|cursor| {
-            cursor.reset(node);
-            let mut out = Vec::new();
-            let mut visited = 0;
-            loop {
-                let n = cursor.node();
-                visited += 1;
-                let kind = self.kind(n);
-                if kind == K::Identifier {
-                    out.push(self.text(n).to_string());
-                }
-                if visited < 256 && kind != K::String && cursor.goto_first_child() {
-                    continue;
-                }
-                loop {
-                    if cursor.node() == node {
-                        return out;
-                    }
-                    if cursor.goto_next_sibling() {
-                        break;
-                    }
-                    if !cursor.goto_parent() {
-                        return out;
-                    }
-                }
+        let mut out = Vec::new();
+        let mut visited = 0;
+        // The children still to visit at each level (depth-first, in source order).
+        let mut levels: Vec<Children<'_, 'a>> = Vec::new();
+        let mut next = Some(node);
+        while let Some(n) = next {
+            visited += 1;
+            let kind = self.kind(n);
+            if kind == K::Identifier {
+                out.push(self.text(n).to_string());
             }
-        })
+            if visited < 256 && kind != K::String && n.child_count() > 0 {
+                levels.push(self.children(n));
+            }
+            next = None;
+            while let Some(level) = levels.last_mut() {
+                next = level.next();
+                if next.is_some() {
+                    break;
+                }
+                levels.pop();
+            }
+        }
+        out
     }
 
     /// A loop body (and its `else`) may run zero times.
@@ -1818,17 +1828,29 @@ fn collapse_whitespace(text: &str, max: usize) -> String {
     if text.len() <= max && text.bytes().all(|b| b > b' ' && b < 0x7f) {
         return text.to_string();
     }
-    let mut out = String::with_capacity(text.len().min(max + 3));
+    collapse_pieces(&[text], max)
+}
+
+/// [`collapse_whitespace`] of the pieces written one after the other.
+fn collapse_pieces(pieces: &[&str], max: usize) -> String {
+    let mut out = String::with_capacity(pieces.iter().map(|p| p.len()).sum::<usize>().min(max + 3));
     let mut count = 0;
-    for (i, word) in text.split_whitespace().enumerate() {
-        let space = (i > 0).then_some(' ');
-        for c in space.into_iter().chain(word.chars()) {
-            if count == max {
-                out.push_str("...");
-                return out;
+    let mut space = false;
+    for piece in pieces {
+        for c in piece.chars() {
+            if c.is_whitespace() {
+                space = !out.is_empty();
+                continue;
             }
-            out.push(c);
-            count += 1;
+            for c in [' ', c].into_iter().skip(usize::from(!space)) {
+                if count == max {
+                    out.push_str("...");
+                    return out;
+                }
+                out.push(c);
+                count += 1;
+            }
+            space = false;
         }
     }
     out
@@ -1850,24 +1872,20 @@ fn join_path(a: &str, b: &str) -> String {
 /// Strips the common indentation of a docstring and trims it.
 fn clean_docstring(raw: &str) -> String {
     let mut lines = raw.lines();
-    let first = lines.next().unwrap_or("").trim().to_string();
-    let rest: Vec<&str> = lines.collect();
-    let indent = rest
-        .iter()
+    let first = lines.next().unwrap_or("").trim();
+    let indent = lines
+        .clone()
         .filter(|l| !l.trim().is_empty())
         .map(|l| l.len() - l.trim_start().len())
         .min()
         .unwrap_or(0);
-    let mut out = vec![first];
-    for l in rest {
-        out.push(
-            l.get(indent..)
-                .unwrap_or(l.trim_start())
-                .trim_end()
-                .to_string(),
-        );
+    let mut out = String::with_capacity(raw.len());
+    out.push_str(first);
+    for l in lines {
+        out.push('\n');
+        out.push_str(l.get(indent..).unwrap_or(l.trim_start()).trim_end());
     }
-    out.join("\n").trim().to_string()
+    out.trim().to_string()
 }
 
 #[cfg(test)]
@@ -2080,12 +2098,84 @@ mod tests {
             let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
             assert_eq!(collapse_whitespace(text, 80), expected, "{text:?}");
         }
+        // As the one-pass versions replaced: join the words, cut at `max` characters.
+        let reference = |text: &str, max: usize| {
+            let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            if collapsed.chars().count() <= max {
+                return collapsed;
+            }
+            let mut out: String = collapsed.chars().take(max).collect();
+            out.push_str("...");
+            out
+        };
+        let samples = [
+            "if",
+            " ",
+            "x == 1",
+            "  a\tb \n c  ",
+            "not (a and\n    b)",
+            "é  ü\u{3000}z",
+            "raise ValueError('no')\n",
+            "",
+        ];
+        for a in samples {
+            for b in samples {
+                for max in [0, 1, 3, 5, 80] {
+                    let pieces = ["if", " ", a, ": ", b];
+                    assert_eq!(
+                        collapse_pieces(&pieces, max),
+                        reference(&pieces.concat(), max),
+                        "{pieces:?} {max}"
+                    );
+                    assert_eq!(
+                        collapse_whitespace(a, max),
+                        reference(a, max),
+                        "{a:?} {max}"
+                    );
+                }
+            }
+        }
         assert_eq!(
             collapse_whitespace(&"x".repeat(81), 80),
             format!("{}...", "x".repeat(80))
         );
         assert_eq!(collapse_whitespace(&"é".repeat(80), 80), "é".repeat(80));
         assert_eq!(collapse_whitespace("a  b", 2), "a ...");
+    }
+
+    #[test]
+    fn docstrings_lose_common_indentation() {
+        let reference = |raw: &str| {
+            let mut lines = raw.lines();
+            let first = lines.next().unwrap_or("").trim().to_string();
+            let rest: Vec<&str> = lines.collect();
+            let indent = rest
+                .iter()
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| l.len() - l.trim_start().len())
+                .min()
+                .unwrap_or(0);
+            let mut out = vec![first];
+            for l in rest {
+                out.push(
+                    l.get(indent..)
+                        .unwrap_or(l.trim_start())
+                        .trim_end()
+                        .to_string(),
+                );
+            }
+            out.join("\n").trim().to_string()
+        };
+        for raw in [
+            "",
+            "One line.",
+            "\n    Summary.\n\n    Details\n      more\n    ",
+            "First\n  second\n\tthird\n",
+            "  \n\n  ",
+            "é\n   ü\n é",
+        ] {
+            assert_eq!(clean_docstring(raw), reference(raw), "{raw:?}");
+        }
     }
 
     #[test]
