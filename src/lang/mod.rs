@@ -61,41 +61,43 @@ pub fn assign_scopes(facts: &mut FileFacts) {
         stack: Vec::new(),
     };
     // Each list is swept on its own; they are sorted by start first.
-    facts
-        .calls
-        .sort_by_key(|c| (c.span.start_byte, c.span.end_byte));
+    // Front ends usually produce the lists in order already; sorting allocates.
+    sort_by_key(&mut facts.calls, |c| (c.span.start_byte, c.span.end_byte));
     for call in &mut facts.calls {
         call.scope = resolver.scope_of(&call.span);
     }
     resolver.reset();
-    facts.dispatches.sort_by_key(|d| d.span.start_byte);
+    sort_by_key(&mut facts.dispatches, |d| d.span.start_byte);
     for dispatch in &mut facts.dispatches {
         dispatch.scope = resolver.scope_of(&dispatch.span);
     }
     resolver.reset();
-    facts
-        .checks
-        .sort_by_key(|c| (c.span.start_byte, c.span.end_byte));
+    sort_by_key(&mut facts.checks, |c| (c.span.start_byte, c.span.end_byte));
     for check in &mut facts.checks {
         check.scope = resolver.scope_of(&check.span);
     }
     resolver.reset();
-    facts
-        .returns
-        .sort_by_key(|r| (r.span.start_byte, r.span.end_byte));
+    sort_by_key(&mut facts.returns, |r| (r.span.start_byte, r.span.end_byte));
     for ret in &mut facts.returns {
         ret.scope = resolver.scope_of(&ret.span);
     }
-    facts
-        .regions
-        .sort_by_key(|r| (r.start_byte, std::cmp::Reverse(r.end_byte)));
+    sort_by_key(&mut facts.regions, |r| {
+        (r.start_byte, std::cmp::Reverse(r.end_byte))
+    });
     facts.regions.dedup();
     resolver.reset();
-    facts
-        .assignments
-        .sort_by_key(|a| (a.span.start_byte, a.span.end_byte));
+    sort_by_key(&mut facts.assignments, |a| {
+        (a.span.start_byte, a.span.end_byte)
+    });
     for assignment in &mut facts.assignments {
         assignment.scope = resolver.scope_of(&assignment.span);
+    }
+}
+
+/// A stable sort that leaves a sorted list alone without allocating.
+fn sort_by_key<T, K: Ord>(list: &mut [T], key: impl Fn(&T) -> K) {
+    if !list.is_sorted_by_key(&key) {
+        list.sort_by_key(key);
     }
 }
 

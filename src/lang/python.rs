@@ -1325,17 +1325,35 @@ impl<'a> Extractor<'a> {
     }
 
     fn call(&mut self, node: Node<'a>) {
-        if let Expr::Call(call) = self.expr(node, 0) {
-            let callee_text = Self::field(node, self.fields.function)
+        // `expr(node, 0)`, reading the callee once for both.
+        let function = Self::field(node, self.fields.function);
+        let call = match (function, self.kind(node)) {
+            (Some(function), K::Call) => self.call_expr(node, function, 1),
+            _ => match self.expr(node, 0) {
+                Expr::Call(call) => *call,
+                _ => return,
+            },
+        };
+        let call = Call {
+            call,
+            callee_text: function
                 .map(|f| collapse_whitespace(self.text(f), 80))
-                .unwrap_or_default();
-            self.facts.calls.push(Call {
-                call: *call,
-                callee_text,
-                span: span(node),
-                scope: None,
-            });
+                .unwrap_or_default(),
+            span: span(node),
+            scope: None,
+        };
+        // Keep the list in the order `assign_scopes` sorts it into (by start, then end): a
+        // call that starts where calls before it start but ends earlier (`a.b` in `a.b().c()`)
+        // goes before them.
+        let calls = &mut self.facts.calls;
+        let mut at = calls.len();
+        while at > 0
+            && calls[at - 1].span.start_byte == call.span.start_byte
+            && calls[at - 1].span.end_byte > call.span.end_byte
+        {
+            at -= 1;
         }
+        calls.insert(at, call);
     }
 
     fn assignment(&mut self, node: Node<'a>) {
@@ -1643,48 +1661,10 @@ impl<'a> Extractor<'a> {
                 }
                 _ => self.other(node),
             },
-            K::Call => {
-                let Some(function) = Self::field(node, f.function) else {
-                    return self.other(node);
-                };
-                let callee = self.expr(function, d);
-                let mut args = Vec::new();
-                if let Some(arguments) = Self::field(node, f.arguments) {
-                    args.reserve_exact(arguments.named_child_count());
-                    {
-                        for arg in self.named_children(arguments) {
-                            match self.kind(arg) {
-                                K::KeywordArgument => {
-                                    if let (Some(name), Some(value)) =
-                                        (Self::field(arg, f.name), Self::field(arg, f.value))
-                                    {
-                                        args.push(Arg {
-                                            name: Some(self.text(name).to_string()),
-                                            value: self.expr(value, d),
-                                            spread: false,
-                                        });
-                                    }
-                                }
-                                K::ListSplat | K::DictionarySplat => args.push(Arg {
-                                    name: None,
-                                    value: arg
-                                        .named_child(0)
-                                        .map(|v| self.expr(v, d))
-                                        .unwrap_or(Expr::Other(String::new())),
-                                    spread: true,
-                                }),
-                                K::Comment => {}
-                                _ => args.push(Arg {
-                                    name: None,
-                                    value: self.expr(arg, d),
-                                    spread: false,
-                                }),
-                            }
-                        }
-                    }
-                }
-                Expr::Call(Box::new(CallExpr { callee, args }))
-            }
+            K::Call => match Self::field(node, f.function) {
+                Some(function) => Expr::Call(Box::new(self.call_expr(node, function, d))),
+                None => self.other(node),
+            },
             K::Subscript => match Self::field(node, f.value) {
                 Some(value) => {
                     // The value is a named child too.
@@ -1777,6 +1757,48 @@ impl<'a> Extractor<'a> {
             },
             _ => self.other(node),
         }
+    }
+
+    /// A call's callee and arguments; `d` is the depth of its parts.
+    fn call_expr(&self, node: Node<'a>, function: Node<'a>, d: usize) -> CallExpr {
+        let f = self.fields;
+        let callee = self.expr(function, d);
+        let mut args = Vec::new();
+        if let Some(arguments) = Self::field(node, f.arguments) {
+            args.reserve_exact(arguments.named_child_count());
+            {
+                for arg in self.named_children(arguments) {
+                    match self.kind(arg) {
+                        K::KeywordArgument => {
+                            if let (Some(name), Some(value)) =
+                                (Self::field(arg, f.name), Self::field(arg, f.value))
+                            {
+                                args.push(Arg {
+                                    name: Some(self.text(name).to_string()),
+                                    value: self.expr(value, d),
+                                    spread: false,
+                                });
+                            }
+                        }
+                        K::ListSplat | K::DictionarySplat => args.push(Arg {
+                            name: None,
+                            value: arg
+                                .named_child(0)
+                                .map(|v| self.expr(v, d))
+                                .unwrap_or(Expr::Other(String::new())),
+                            spread: true,
+                        }),
+                        K::Comment => {}
+                        _ => args.push(Arg {
+                            name: None,
+                            value: self.expr(arg, d),
+                            spread: false,
+                        }),
+                    }
+                }
+            }
+        }
+        CallExpr { callee, args }
     }
 
     fn string_content(&self, node: Node<'a>) -> String {
