@@ -1,6 +1,6 @@
 //! Python front end: tree-sitter-python syntax → [`FileFacts`].
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::num::NonZeroU16;
 use std::sync::OnceLock;
@@ -457,7 +457,9 @@ pub fn parse_tree_only(source: &str) -> usize {
 pub fn parse(rel_path: &str, source: &str, package_prefix: &str) -> FileFacts {
     let module = join_path(package_prefix, &module_name(rel_path));
     let mut facts = FileFacts::new(rel_path.to_string(), Language::Python, module);
-    facts.lines = source.lines().count() as u32;
+    // `source.lines().count()`, counting newline bytes.
+    let newlines = source.bytes().filter(|b| *b == b'\n').count();
+    facts.lines = (newlines + usize::from(!source.is_empty() && !source.ends_with('\n'))) as u32;
     let compiled = compiled();
     let tree = parse_tree(source);
     let Some(tree) = tree else {
@@ -485,6 +487,9 @@ pub fn parse(rel_path: &str, source: &str, package_prefix: &str) -> FileFacts {
         function_by_start: HashMap::new(),
         ancestors: Vec::new(),
         definitions: Vec::new(),
+        visiting: Cell::new(0),
+        cut: Cell::new(false),
+        read_calls: RefCell::new(HashMap::new()),
     };
     TOKEN_MARKS.with_borrow_mut(|marks| {
         let marks = compiled.tokens.as_ref().map(|tokens| {
@@ -713,6 +718,12 @@ struct Extractor<'a> {
     ancestors: Vec<Node<'a>>,
     /// The function and class definitions among `ancestors`, outermost first.
     definitions: Vec<Definition<'a>>,
+    /// Where the node whose rules are being applied starts.
+    visiting: Cell<usize>,
+    /// Set when an expression was cut short at [`MAX_EXPR_DEPTH`].
+    cut: Cell<bool>,
+    /// Calls read as part of something else before the walk visits them, by node id.
+    read_calls: RefCell<HashMap<usize, CallExpr>>,
 }
 
 /// An enclosing `def` or `class`.
@@ -958,6 +969,7 @@ impl<'a> Extractor<'a> {
     }
 
     fn apply(&mut self, capture: Capture, node: Node<'a>) {
+        self.visiting.set(node.start_byte());
         match capture {
             Capture::Function => self.function(node),
             Capture::Class => self.class(node),
@@ -1327,7 +1339,9 @@ impl<'a> Extractor<'a> {
     fn call(&mut self, node: Node<'a>) {
         // `expr(node, 0)`, reading the callee once for both.
         let function = Self::field(node, self.fields.function);
+        let read = self.read_calls.get_mut().remove(&node.id());
         let call = match (function, self.kind(node)) {
+            (Some(_), K::Call) if let Some(call) = read => call,
             (Some(function), K::Call) => self.call_expr(node, function, 1),
             _ => match self.expr(node, 0) {
                 Expr::Call(call) => *call,
@@ -1642,6 +1656,7 @@ impl<'a> Extractor<'a> {
 
     fn expr(&self, node: Node<'a>, depth: usize) -> Expr {
         if depth > MAX_EXPR_DEPTH {
+            self.cut.set(true);
             return Expr::Other("...".into());
         }
         let f = self.fields;
@@ -1662,7 +1677,7 @@ impl<'a> Extractor<'a> {
                 _ => self.other(node),
             },
             K::Call => match Self::field(node, f.function) {
-                Some(function) => Expr::Call(Box::new(self.call_expr(node, function, d))),
+                Some(function) => Expr::Call(Box::new(self.nested_call_expr(node, function, d))),
                 None => self.other(node),
             },
             K::Subscript => match Self::field(node, f.value) {
@@ -1757,6 +1772,20 @@ impl<'a> Extractor<'a> {
             },
             _ => self.other(node),
         }
+    }
+
+    /// [`Self::call_expr`] for a call inside what is being read. When the walk has yet to
+    /// visit the call and nothing was cut short at this depth (so that reading it on its own
+    /// gives the same), a copy is kept for that visit.
+    fn nested_call_expr(&self, node: Node<'a>, function: Node<'a>, d: usize) -> CallExpr {
+        let outer_cut = self.cut.replace(false);
+        let call = self.call_expr(node, function, d);
+        let cut = self.cut.get();
+        self.cut.set(outer_cut || cut);
+        if !cut && node.start_byte() >= self.visiting.get() {
+            self.read_calls.borrow_mut().insert(node.id(), call.clone());
+        }
+        call
     }
 
     /// A call's callee and arguments; `d` is the depth of its parts.
@@ -2197,6 +2226,23 @@ mod tests {
             "é\n   ü\n é",
         ] {
             assert_eq!(clean_docstring(raw), reference(raw), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn lines_are_counted_as_str_lines_does() {
+        for source in [
+            "",
+            "\n",
+            "a",
+            "a\n",
+            "a\nb",
+            "a\r\nb\r\n",
+            "\n\n",
+            "a\n\nb\n\n",
+        ] {
+            let f = parse("m.py", source, "");
+            assert_eq!(f.lines as usize, source.lines().count(), "{source:?}");
         }
     }
 
