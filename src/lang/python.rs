@@ -735,6 +735,9 @@ struct Definition<'a> {
     name: Option<&'a str>,
 }
 
+/// Calls and regions are inserted in sorted order when they go at most this far back.
+const MAX_INSERT_DISTANCE: usize = 32;
+
 /// Nodes with at most this many children have them read by index rather than by cursor.
 const MAX_CHILDREN_BY_INDEX: usize = 12;
 
@@ -1367,6 +1370,10 @@ impl<'a> Extractor<'a> {
         {
             at -= 1;
         }
+        // Far back (a long chain `a.b().c()...`): append, and leave sorting to assign_scopes.
+        if calls.len() - at > MAX_INSERT_DISTANCE {
+            at = calls.len();
+        }
         calls.insert(at, call);
     }
 
@@ -1539,11 +1546,13 @@ impl<'a> Extractor<'a> {
                     last = Some(alternative);
                 }
             });
-            self.facts.regions.append(&mut else_regions);
+            for region in else_regions {
+                self.add_region(region);
+            }
             first.zip(last).map(|(a, b)| join_spans(span(a), span(b)))
         };
         if let Some(body) = body {
-            self.facts.regions.push(span(body));
+            self.add_region(span(body));
         }
         let keyword = if kind == K::ElifClause { "elif" } else { "if" };
         let first_statement = body
@@ -1592,32 +1601,48 @@ impl<'a> Extractor<'a> {
         out
     }
 
+    /// Adds a region where `assign_scopes` sorts it to (by start, longest first), so that it
+    /// need not sort.
+    fn add_region(&mut self, region: Span) {
+        let key = |r: &Span| (r.start_byte, std::cmp::Reverse(r.end_byte));
+        let regions = &mut self.facts.regions;
+        let mut at = regions.len();
+        while at > 0 && key(&regions[at - 1]) > key(&region) {
+            at -= 1;
+        }
+        // Far back (a long `a or b or ...`): append, and leave the sorting to assign_scopes.
+        if regions.len() - at > MAX_INSERT_DISTANCE {
+            at = regions.len();
+        }
+        regions.insert(at, region);
+    }
+
     /// A loop body (and its `else`) may run zero times.
     fn loop_regions(&mut self, node: Node<'a>) {
         let f = self.fields;
         if let Some(body) = Self::field(node, f.body) {
-            self.facts.regions.push(span(body));
+            self.add_region(span(body));
         }
         if let Some(alternative) = Self::field(node, f.alternative) {
-            self.facts.regions.push(span(alternative));
+            self.add_region(span(alternative));
         }
     }
 
     fn region(&mut self, node: Node<'a>) {
-        self.facts.regions.push(span(node));
+        self.add_region(span(node));
     }
 
     /// `a if c else b` runs one of `a` and `b`; `x and y` may skip `y`.
     fn branches(&mut self, node: Node<'a>) {
         if self.kind(node) == K::BooleanOperator {
             if let Some(right) = Self::field(node, self.fields.right) {
-                self.facts.regions.push(span(right));
+                self.add_region(span(right));
             }
             return;
         }
         for i in [0, 2] {
             if let Some(branch) = node.named_child(i) {
-                self.facts.regions.push(span(branch));
+                self.add_region(span(branch));
             }
         }
     }
@@ -1630,7 +1655,9 @@ impl<'a> Extractor<'a> {
                 regions.push(span(child));
             }
         }
-        self.facts.regions.append(&mut regions);
+        for region in regions {
+            self.add_region(region);
+        }
     }
 
     fn comparison_operator(&self, node: Node<'a>) -> Option<&'a str> {
