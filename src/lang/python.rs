@@ -909,6 +909,8 @@ impl<'a> Extractor<'a> {
         let mut scratch = self.root.walk();
         // For each of `ancestors`: the marks to jump between its children with, and its end.
         let mut jumps: Vec<Option<(&TokenMarks, usize)>> = Vec::new();
+        // Without errors at the root, there are none below it either.
+        let any_errors = self.root.has_error();
         loop {
             let node = cursor.node();
             if let Some(rules) = rules.get(usize::from(node.kind_id())) {
@@ -922,7 +924,7 @@ impl<'a> Extractor<'a> {
             let (descend, jump) = match marks {
                 None => (true, None),
                 Some(marks) => {
-                    let has_error = node.has_error();
+                    let has_error = any_errors && node.has_error();
                     let children = node.child_count();
                     let descend = has_error
                         || (node.descendant_count() > children as usize + 1
