@@ -516,6 +516,7 @@ struct Lists {
     assignments: Vec<Assignment>,
     dispatches: Vec<Dispatch>,
     checks: Vec<Check>,
+    returns: Vec<Return>,
     regions: Vec<Span>,
 }
 
@@ -528,6 +529,7 @@ impl Lists {
         facts.assignments = std::mem::take(&mut self.assignments);
         facts.dispatches = std::mem::take(&mut self.dispatches);
         facts.checks = std::mem::take(&mut self.checks);
+        facts.returns = std::mem::take(&mut self.returns);
         facts.regions = std::mem::take(&mut self.regions);
     }
 
@@ -545,6 +547,7 @@ impl Lists {
         exact(&mut facts.assignments, &mut self.assignments);
         exact(&mut facts.dispatches, &mut self.dispatches);
         exact(&mut facts.checks, &mut self.checks);
+        exact(&mut facts.returns, &mut self.returns);
         exact(&mut facts.regions, &mut self.regions);
     }
 }
