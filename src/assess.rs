@@ -1,7 +1,7 @@
 //! Assessment: turns detected tools and their effects into the inventory entries, with
 //! `destructive`, `verdict`, `findings`, stable ids and a stable order.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::agents::{Known, find_agents};
 use crate::catalog::Catalog;
@@ -299,7 +299,7 @@ fn findings(declared: Option<&Declared>, effects: &[Effect], destructive: bool) 
 
 /// `language:file:name`, with `#2`, `#3`... for same-named tools in one file.
 fn assign_ids(tools: &mut [Tool]) {
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut seen: HashMap<String, usize> = HashMap::default();
     for tool in tools.iter_mut() {
         let base = format!("{}:{}:{}", tool.language, tool.file, tool.name);
         let n = seen.entry(base.clone()).or_insert(0);

@@ -2,7 +2,7 @@
 //! registers a tool. Built-in catalogs are TOML files under `queries/<lang>/`, compiled into the
 //! binary; users extend them with the same tables in `agent-audit.toml`.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use serde::Deserialize;
 

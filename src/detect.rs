@@ -1,7 +1,9 @@
 //! Tool detection: which functions a framework exposes to a model, by the catalog's
 //! registration rules. Reads linked facts only.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashSet as HashSet;
 
 use crate::catalog::{ArgSpec, LanguageCatalog, ToolKind, ToolRule};
 use crate::facts::{CallExpr, Expr, Language};
@@ -102,7 +104,7 @@ pub fn detect(
         _ => true,
     });
     // A function registered twice (decorated and listed in an agent's tools) is one tool.
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     tools.retain(|t| seen.insert((entry_key(&t.entry), t.name.clone())));
     let functions: HashSet<(usize, usize)> = tools
         .iter()
@@ -114,7 +116,7 @@ pub fn detect(
     for &file in &files {
         tool_lists(project, catalog, file, &functions, &mut tools);
     }
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     tools.retain(|t| seen.insert((entry_key(&t.entry), t.name.clone())));
     tools
 }

@@ -17,7 +17,9 @@
 //! constraints of the argument schema apply to every effect.
 
 use std::cell::RefCell;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use rustc_hash::FxHashMap as HashMap;
 use std::rc::Rc;
 
 use crate::catalog::{GuardRule, LanguageCatalog};
@@ -76,9 +78,9 @@ impl<'p> Judge<'p> {
         let mut judge = Judge {
             project,
             catalog,
-            mapped: HashMap::new(),
-            helpers: RefCell::new(HashMap::new()),
-            meanings: RefCell::new(HashMap::new()),
+            mapped: HashMap::default(),
+            helpers: RefCell::new(HashMap::default()),
+            meanings: RefCell::new(HashMap::default()),
         };
         judge.mapped = judge.tool_maps();
         judge
@@ -499,7 +501,7 @@ impl<'p> Judge<'p> {
 
     /// `[[guard]] tool_map`: constructions whose dict argument names tools to interrupt on.
     fn tool_maps(&self) -> HashMap<String, Vec<Found>> {
-        let mut out: HashMap<String, Vec<Found>> = HashMap::new();
+        let mut out: HashMap<String, Vec<Found>> = HashMap::default();
         let rules: Vec<&GuardRule> = self
             .catalog
             .guards

@@ -7,7 +7,7 @@
 //! (inherited ones too), attributes assigned in methods and class fields. Nothing is guessed:
 //! what cannot be resolved is [`Sym::Unknown`].
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::Mutex;
 
 use crate::catalog::Catalog;
@@ -100,7 +100,7 @@ impl Project {
             index,
             modules,
             passthrough,
-            returns: Mutex::new(HashMap::new()),
+            returns: Mutex::new(HashMap::default()),
         }
     }
 
@@ -567,7 +567,7 @@ impl Project {
     /// The class and its ancestors in the scanned tree, nearest first (depth-first, no repeats).
     pub fn mro(&self, file: usize, class: usize) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         let mut stack = vec![(file, class)];
         while let Some((f, c)) = stack.pop() {
             if !seen.insert((f, c)) || out.len() > 64 {
@@ -797,7 +797,7 @@ fn build_module_index(
                 .or_else(|| f.path.strip_suffix("/__init__.pyi"))
         })
         .collect();
-    let mut modules: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+    let mut modules: HashMap<String, Vec<(usize, usize)>> = HashMap::default();
     for (i, file) in files.iter().enumerate() {
         if file.module.is_empty() {
             continue;

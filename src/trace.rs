@@ -7,8 +7,8 @@
 //! function is visited once per tool, so cycles end. Calls whose target cannot be resolved are
 //! counted, never guessed.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::catalog::{LanguageCatalog, classify};
@@ -93,7 +93,7 @@ impl<'p> Tracer<'p> {
         Tracer {
             project,
             catalog,
-            outcomes: RefCell::new(HashMap::new()),
+            outcomes: RefCell::new(HashMap::default()),
         }
     }
 
@@ -103,7 +103,7 @@ impl<'p> Tracer<'p> {
             Some(node) => node.file,
             None => usize::MAX,
         };
-        let mut visited: HashMap<(usize, usize), usize> = HashMap::new();
+        let mut visited: HashMap<(usize, usize), usize> = HashMap::default();
         for node in roots(self.project, &tool.entry) {
             if let (Some(func), None) = (node.scope, node.within) {
                 visited.insert((node.file, func), trace.nodes.len());

@@ -1,7 +1,7 @@
 //! Python front end: tree-sitter-python syntax → [`FileFacts`].
 
+use rustc_hash::FxHashMap as HashMap;
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::num::NonZeroU16;
 use std::sync::OnceLock;
 
@@ -483,13 +483,13 @@ pub fn parse(rel_path: &str, source: &str, package_prefix: &str) -> FileFacts {
         cursors: RefCell::new(Vec::new()),
         facts: &mut facts,
         is_package,
-        class_by_start: HashMap::new(),
-        function_by_start: HashMap::new(),
+        class_by_start: HashMap::default(),
+        function_by_start: HashMap::default(),
         ancestors: Vec::new(),
         definitions: Vec::new(),
         visiting: Cell::new(0),
         cut: Cell::new(false),
-        read_calls: RefCell::new(HashMap::new()),
+        read_calls: RefCell::new(HashMap::default()),
     };
     TOKEN_MARKS.with_borrow_mut(|marks| {
         let marks = compiled.tokens.as_ref().map(|tokens| {
