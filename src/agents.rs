@@ -73,7 +73,7 @@ pub fn find_agents(
                 &call.call,
             )
             .or_else(|| assignment.map(|a| facts.assignments[a].target.display()))
-            .unwrap_or_else(|| call.callee_text.clone());
+            .unwrap_or_else(|| call.callee_text.to_string());
             let mut list = Listing::default();
             if let Some(arg) = rule.def.tools.as_ref().and_then(|t| t.find(&call.call)) {
                 list.entry(

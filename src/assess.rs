@@ -235,7 +235,7 @@ fn location(project: &Project, entry: &Entry) -> (String, String, u32) {
             let facts = &project.files[file];
             let call = &facts.calls[call];
             (
-                code.clone().unwrap_or_else(|| call.callee_text.clone()),
+                code.clone().unwrap_or_else(|| call.callee_text.to_string()),
                 facts.path.clone(),
                 call.span.start_line,
             )

@@ -574,7 +574,7 @@ fn classify_text(
 /// A string literal, or the first string argument of a wrapping call (`text("DELETE ...")`).
 fn literal_text(expr: &Expr) -> Option<String> {
     match expr {
-        Expr::Str(s) => Some(s.clone()),
+        Expr::Str(s) => Some(s.to_string()),
         Expr::Call(call) => call.positional(0).and_then(literal_text),
         _ => None,
     }

@@ -522,8 +522,8 @@ fn classes(
                     file,
                     None,
                     &Expr::Attr(
-                        Box::new(Expr::Name(class_facts.name.clone())),
-                        name.to_string(),
+                        Box::new(Expr::Name(class_facts.name.as_str().into())),
+                        name.into(),
                     ),
                 )
             };

@@ -38,21 +38,25 @@ impl Span {
     }
 }
 
+/// A short string of source text (an identifier, a literal): kept inline up to 24 bytes, so
+/// the hundreds of thousands of names in a large tree cost no allocation each.
+pub type Name = compact_str::CompactString;
+
 /// An expression, reduced to what the analysis needs. Anything else is `Other`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
     /// A bare identifier.
-    Name(String),
+    Name(Name),
     /// The receiver of a method (`self`/`cls` in Python, `this` in JS).
     This,
     /// `base.attr`
-    Attr(Box<Expr>, String),
+    Attr(Box<Expr>, Name),
     /// `callee(args)`
     Call(Box<CallExpr>),
     /// `base[index, ...]`
     Subscript(Box<Expr>, Vec<Expr>),
-    Str(String),
-    Num(String),
+    Str(Name),
+    Num(Name),
     Bool(bool),
     Null,
     List(Vec<Expr>),
@@ -62,7 +66,7 @@ pub enum Expr {
     /// An inline function (lambda, arrow function); the span locates its body.
     Lambda(Span),
     /// Something the analysis does not model; keeps a short source excerpt.
-    Other(String),
+    Other(Name),
 }
 
 /// A call expression: callee and arguments.
@@ -94,7 +98,7 @@ impl CallExpr {
 /// One argument of a call. `name` is set for keyword arguments.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Arg {
-    pub name: Option<String>,
+    pub name: Option<Name>,
     pub value: Expr,
     /// `*args` / `**kwargs` / `...spread`
     pub spread: bool,
@@ -127,13 +131,13 @@ impl Expr {
     /// A short human-readable rendering used in reports (`self.db.execute`).
     pub fn display(&self) -> String {
         match self {
-            Expr::Name(n) => n.clone(),
+            Expr::Name(n) => n.to_string(),
             Expr::This => "self".into(),
             Expr::Attr(base, attr) => format!("{}.{}", base.display(), attr),
             Expr::Call(call) => format!("{}()", call.callee.display()),
             Expr::Subscript(base, _) => format!("{}[]", base.display()),
             Expr::Str(s) => format!("{s:?}"),
-            Expr::Num(n) => n.clone(),
+            Expr::Num(n) => n.to_string(),
             Expr::Bool(b) => b.to_string(),
             Expr::Null => "None".into(),
             Expr::List(_) => "[...]".into(),
@@ -144,7 +148,7 @@ impl Expr {
                 .collect::<Vec<_>>()
                 .join(" | "),
             Expr::Lambda(_) => "lambda".into(),
-            Expr::Other(s) => s.clone(),
+            Expr::Other(s) => s.to_string(),
         }
     }
 }
@@ -216,7 +220,7 @@ pub struct Field {
 pub struct Call {
     pub call: CallExpr,
     /// The callee as written, whitespace collapsed (`(NOTES / name).read_text`).
-    pub callee_text: String,
+    pub callee_text: Name,
     pub span: Span,
     /// Index into [`FileFacts::functions`]; `None` at module or class level.
     pub scope: Option<usize>,
@@ -277,9 +281,9 @@ pub struct Check {
     pub condition: Span,
     /// Identifiers and attribute names in the test, in order (`not self.root_dir` gives
     /// `self`, `root_dir`).
-    pub words: Vec<String>,
+    pub words: Vec<Name>,
     /// The first line of the statement, whitespace collapsed, for evidence.
-    pub text: String,
+    pub text: Name,
     /// How the body leaves, when it always does (`assert` raises).
     pub exit: Option<Exit>,
     /// Runs only when the test holds.

@@ -24,7 +24,7 @@ use std::rc::Rc;
 
 use crate::catalog::{GuardRule, LanguageCatalog};
 use crate::detect::{DetectedTool, Entry};
-use crate::facts::{Check, Exit, Expr, Span};
+use crate::facts::{Check, Exit, Expr, Name, Span};
 use crate::link::{Project, Sym};
 use crate::model::GuardKind;
 use crate::pattern::ApiPath;
@@ -331,7 +331,7 @@ impl<'p> Judge<'p> {
         facts.assignments.iter().any(|a| {
             a.scope == scope
                 && a.span.end_byte <= before.start_byte
-                && a.target == Expr::Name(word.to_string())
+                && a.target == Expr::Name(word.into())
                 && match &a.value {
                     Expr::Call(call) => {
                         match self
@@ -361,7 +361,7 @@ impl<'p> Judge<'p> {
         };
         Found {
             kind,
-            evidence: check.text.clone(),
+            evidence: check.text.to_string(),
             file,
             line: check.span.start_line,
             strong,
@@ -381,7 +381,7 @@ impl<'p> Judge<'p> {
 
     /// A read-only flag is on by default when the class field or parameter it names
     /// defaults to `True`.
-    fn on_by_default(&self, file: usize, scope: Option<usize>, words: &[String]) -> bool {
+    fn on_by_default(&self, file: usize, scope: Option<usize>, words: &[Name]) -> bool {
         let project = self.project;
         let facts = &project.files[file];
         let Some(func) = scope else { return false };
@@ -397,11 +397,12 @@ impl<'p> Judge<'p> {
         let by_param = function
             .params
             .iter()
-            .any(|p| words.contains(&p.name) && p.default.as_ref().is_some_and(is_true));
+            .any(|p| words.iter().any(|w| *w == p.name) && p.default.as_ref().is_some_and(is_true));
         let by_field = function.class.is_some_and(|class| {
             project.mro(file, class).into_iter().any(|(f, c)| {
                 project.files[f].classes[c].fields.iter().any(|field| {
-                    words.contains(&field.name) && field.value.as_ref().is_some_and(is_true)
+                    words.iter().any(|w| *w == field.name)
+                        && field.value.as_ref().is_some_and(is_true)
                 })
             })
         });
@@ -530,7 +531,7 @@ impl<'p> Judge<'p> {
                         if let Expr::Str(name) = key
                             && !is_off(value)
                         {
-                            out.entry(name.clone()).or_default().push(Found {
+                            out.entry(name.to_string()).or_default().push(Found {
                                 kind: rule.kind,
                                 evidence: format!(
                                     "{}({keyword}={{{name:?}: ...}})",

@@ -11,7 +11,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::Mutex;
 
 use crate::catalog::Catalog;
-use crate::facts::{Expr, FileFacts, Language};
+use crate::facts::{Expr, FileFacts, Language, Name};
 use crate::pattern::{ApiPath, Pattern, Step};
 
 /// Resolution stops this deep (chains of aliases, re-exports and attribute types).
@@ -54,13 +54,13 @@ enum Binding {
 #[derive(Debug, Default)]
 struct FileIndex {
     /// Module-level bindings by name, in source order.
-    globals: HashMap<String, Vec<Binding>>,
+    globals: HashMap<Name, Vec<Binding>>,
     /// Bindings inside a function: (function, name) → bindings in source order.
-    locals: HashMap<(usize, String), Vec<Binding>>,
+    locals: HashMap<(usize, Name), Vec<Binding>>,
     /// `self.attr = value` assignments: (class, attr) → assignments.
-    self_attrs: HashMap<(usize, String), Vec<usize>>,
+    self_attrs: HashMap<(usize, Name), Vec<usize>>,
     /// Methods: (class, name) → function.
-    methods: HashMap<(usize, String), usize>,
+    methods: HashMap<(usize, Name), usize>,
     /// Calls by enclosing function; the last entry holds module-level calls.
     calls_by_scope: Vec<Vec<usize>>,
     /// Checks by enclosing function, the same way.
@@ -152,7 +152,7 @@ impl Project {
         scope: Option<usize>,
         name: &str,
     ) -> Option<(usize, usize)> {
-        let (mut file, mut scope, mut name) = (file, scope, name.to_string());
+        let (mut file, mut scope, mut name) = (file, scope, Name::from(name));
         for _ in 0..MAX_DEPTH {
             let facts = &self.files[file];
             let index = &self.index[file];
@@ -171,7 +171,7 @@ impl Project {
                 Binding::Import(i) => {
                     let (module, imported) = facts.imports[i].target.rsplit_once('.')?;
                     file = self.find_module(file, module)?;
-                    name = imported.to_string();
+                    name = Name::from(imported);
                     scope = None;
                 }
                 _ => return None,
@@ -228,7 +228,7 @@ impl Project {
             return None;
         }
         match expr {
-            Expr::Str(s) => Some(s.clone()),
+            Expr::Str(s) => Some(s.to_string()),
             Expr::Call(call) if call.callee.last_name() == Some("Field") => {
                 let value = call.keyword("default").or_else(|| call.positional(0))?;
                 self.literal_str_at(file, scope, value, depth + 1)
@@ -238,7 +238,7 @@ impl Project {
                 let index = &self.index[file];
                 let mut current = scope;
                 while let Some(f) = current {
-                    if let Some(bindings) = index.locals.get(&(f, name.to_string())) {
+                    if let Some(bindings) = index.locals.get(&(f, name.clone())) {
                         return self.binding_literal(file, Some(f), bindings, depth);
                     }
                     current = facts.functions[f].parent;
@@ -260,7 +260,7 @@ impl Project {
                     let field = self.files[f].classes[c]
                         .fields
                         .iter()
-                        .find(|x| &x.name == attr)?;
+                        .find(|x| x.name == attr)?;
                     self.literal_str_at(f, None, field.value.as_ref()?, depth + 1)
                 })
             }
@@ -284,7 +284,7 @@ impl Project {
                 let target = &self.files[file].imports[i].target;
                 let (module, name) = target.rsplit_once('.')?;
                 let module = self.find_module(file, module)?;
-                self.literal_str_at(module, None, &Expr::Name(name.to_string()), depth + 1)
+                self.literal_str_at(module, None, &Expr::Name(name.into()), depth + 1)
             }
             _ => None,
         }
@@ -413,9 +413,10 @@ impl Project {
     ) -> Sym {
         let facts = &self.files[file];
         let index = &self.index[file];
+        let key = Name::from(name);
         let mut current = scope;
         while let Some(f) = current {
-            if let Some(bindings) = index.locals.get(&(f, name.to_string())) {
+            if let Some(bindings) = index.locals.get(&(f, key.clone())) {
                 return self.binding(file, Some(f), pick(bindings, facts, at), depth);
             }
             if let Some(param) = facts.functions[f].params.iter().find(|p| p.name == name) {
@@ -539,7 +540,7 @@ impl Project {
     ) -> Sym {
         for (f, c) in self.mro(file, class) {
             let index = &self.index[f];
-            if let Some(&func) = index.methods.get(&(c, name.to_string())) {
+            if let Some(&func) = index.methods.get(&(c, Name::from(name))) {
                 return Sym::Function { file: f, func };
             }
             let facts = &self.files[f];
@@ -556,7 +557,7 @@ impl Project {
                     _ => Sym::Unknown,
                 };
             }
-            if instance && let Some(assignments) = index.self_attrs.get(&(c, name.to_string())) {
+            if instance && let Some(assignments) = index.self_attrs.get(&(c, Name::from(name))) {
                 let a = &facts.assignments[assignments[0]];
                 return self.resolve_expr(f, a.scope, &a.value, a.span.start_byte, depth + 1);
             }
@@ -693,9 +694,9 @@ fn is_dotted_identifier(s: &str) -> bool {
 
 fn dotted_expr(s: &str) -> Expr {
     let mut parts = s.split('.');
-    let mut expr = Expr::Name(parts.next().unwrap_or_default().to_string());
+    let mut expr = Expr::Name(parts.next().unwrap_or_default().into());
     for part in parts {
-        expr = Expr::Attr(Box::new(expr), part.to_string());
+        expr = Expr::Attr(Box::new(expr), part.into());
     }
     expr
 }
@@ -708,7 +709,7 @@ fn build_index(facts: &FileFacts) -> FileIndex {
         } else {
             index
                 .globals
-                .entry(import.local.clone())
+                .entry(Name::from(import.local.as_str()))
                 .or_default()
                 .push(Binding::Import(i));
         }
@@ -716,16 +717,18 @@ fn build_index(facts: &FileFacts) -> FileIndex {
     for (i, function) in facts.functions.iter().enumerate() {
         match (function.class, function.parent) {
             (Some(class), _) => {
-                index.methods.insert((class, function.name.clone()), i);
+                index
+                    .methods
+                    .insert((class, Name::from(function.name.as_str())), i);
             }
             (None, Some(parent)) => index
                 .locals
-                .entry((parent, function.name.clone()))
+                .entry((parent, Name::from(function.name.as_str())))
                 .or_default()
                 .push(Binding::Function(i)),
             (None, None) => index
                 .globals
-                .entry(function.name.clone())
+                .entry(Name::from(function.name.as_str()))
                 .or_default()
                 .push(Binding::Function(i)),
         }
@@ -735,7 +738,7 @@ fn build_index(facts: &FileFacts) -> FileIndex {
         if !class.qualname.contains('.') {
             index
                 .globals
-                .entry(class.name.clone())
+                .entry(Name::from(class.name.as_str()))
                 .or_default()
                 .push(Binding::Class(i));
         }

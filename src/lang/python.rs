@@ -9,7 +9,7 @@ use tree_sitter::{Node, Parser, Query, TreeCursor};
 
 use crate::facts::{
     Arg, Assignment, Call, CallExpr, Check, Class, Decorator, Dispatch, Exit, Expr, Field,
-    FileFacts, Function, Import, Language, Param, Return, Span,
+    FileFacts, Function, Import, Language, Name, Param, Return, Span,
 };
 use crate::lang::assign_scopes;
 
@@ -1429,7 +1429,7 @@ impl<'a> Extractor<'a> {
         {
             let value = self.expr(value, 0);
             self.facts.assignments.push(Assignment {
-                target: Expr::Name(self.text(alias).to_string()),
+                target: Expr::Name(self.text(alias).into()),
                 value,
                 annotation: None,
                 span: span(node),
@@ -1458,7 +1458,7 @@ impl<'a> Extractor<'a> {
                 if let Some(Expr::Str(value)) = pattern.named_child(0).map(|n| self.expr(n, 0)) {
                     dispatches.push(Dispatch {
                         subject: self.text(subject).to_string(),
-                        value,
+                        value: value.to_string(),
                         line: line(node),
                         span: span(body),
                         scope: None,
@@ -1488,7 +1488,7 @@ impl<'a> Extractor<'a> {
         if let Expr::Str(value) = self.expr(value, 0) {
             self.facts.dispatches.push(Dispatch {
                 subject: self.text(subject).to_string(),
-                value,
+                value: value.to_string(),
                 line: line(node),
                 span: span(body),
                 scope: None,
@@ -1579,7 +1579,7 @@ impl<'a> Extractor<'a> {
     }
 
     /// Identifiers and attribute names in an expression, in source order (bounded).
-    fn words(&self, node: Node<'a>) -> Vec<String> {
+    fn words(&self, node: Node<'a>) -> Vec<Name> {
         let mut out = Vec::new();
         let mut visited = 0;
         // The children still to visit at each level (depth-first, in source order).
@@ -1589,7 +1589,7 @@ impl<'a> Extractor<'a> {
             visited += 1;
             let kind = self.kind(n);
             if kind == K::Identifier {
-                out.push(self.text(n).to_string());
+                out.push(Name::from(self.text(n)));
             }
             if visited < 256 && kind != K::String && n.child_count() > 0 {
                 levels.push(self.children(n));
@@ -1699,12 +1699,12 @@ impl<'a> Extractor<'a> {
                 if name == "self" || name == "cls" {
                     Expr::This
                 } else {
-                    Expr::Name(name.to_string())
+                    Expr::Name(name.into())
                 }
             }
             K::Attribute => match (Self::field(node, f.object), Self::field(node, f.attribute)) {
                 (Some(object), Some(attr)) => {
-                    Expr::Attr(Box::new(self.expr(object, d)), self.text(attr).to_string())
+                    Expr::Attr(Box::new(self.expr(object, d)), self.text(attr).into())
                 }
                 _ => self.other(node),
             },
@@ -1730,7 +1730,7 @@ impl<'a> Extractor<'a> {
             },
             K::String => Expr::Str(self.string_content(node)),
             K::ConcatenatedString => {
-                let mut out = String::new();
+                let mut out = Name::default();
                 for part in self.named_children(node) {
                     if self.kind(part) == K::String {
                         self.push_string_content(part, &mut out);
@@ -1738,7 +1738,7 @@ impl<'a> Extractor<'a> {
                 }
                 Expr::Str(out)
             }
-            K::Integer | K::Float => Expr::Num(self.text(node).to_string()),
+            K::Integer | K::Float => Expr::Num(self.text(node).into()),
             K::True => Expr::Bool(true),
             K::False => Expr::Bool(false),
             K::None => Expr::Null,
@@ -1835,7 +1835,7 @@ impl<'a> Extractor<'a> {
                                 (Self::field(arg, f.name), Self::field(arg, f.value))
                             {
                                 args.push(Arg {
-                                    name: Some(self.text(name).to_string()),
+                                    name: Some(self.text(name).into()),
                                     value: self.expr(value, d),
                                     spread: false,
                                 });
@@ -1846,7 +1846,7 @@ impl<'a> Extractor<'a> {
                             value: arg
                                 .named_child(0)
                                 .map(|v| self.expr(v, d))
-                                .unwrap_or(Expr::Other(String::new())),
+                                .unwrap_or(Expr::Other(Name::default())),
                             spread: true,
                         }),
                         K::Comment => {}
@@ -1862,14 +1862,14 @@ impl<'a> Extractor<'a> {
         CallExpr { callee, args }
     }
 
-    fn string_content(&self, node: Node<'a>) -> String {
-        let mut out = String::new();
+    fn string_content(&self, node: Node<'a>) -> Name {
+        let mut out = Name::default();
         self.push_string_content(node, &mut out);
         out
     }
 
     /// Appends the text of a string literal without its quotes and prefix.
-    fn push_string_content(&self, node: Node<'a>, out: &mut String) {
+    fn push_string_content(&self, node: Node<'a>, out: &mut Name) {
         {
             for child in self.children(node) {
                 match self.kind(child) {
@@ -1887,7 +1887,7 @@ impl<'a> Extractor<'a> {
             Some((end, _)) => &text[..end],
             None => text,
         };
-        Expr::Other(short.to_string())
+        Expr::Other(short.into())
     }
 }
 
@@ -1905,18 +1905,18 @@ fn join_spans(a: Span, b: Span) -> Span {
 }
 
 /// At most `max` characters of `text` on one line.
-fn collapse_whitespace(text: &str, max: usize) -> String {
+fn collapse_whitespace(text: &str, max: usize) -> Name {
     // Fast path: short, printable ASCII without spaces (split_whitespace also splits on
     // vertical tabs and Unicode spaces).
     if text.len() <= max && text.bytes().all(|b| b > b' ' && b < 0x7f) {
-        return text.to_string();
+        return Name::from(text);
     }
     collapse_pieces(&[text], max)
 }
 
 /// [`collapse_whitespace`] of the pieces written one after the other.
-fn collapse_pieces(pieces: &[&str], max: usize) -> String {
-    let mut out = String::with_capacity(pieces.iter().map(|p| p.len()).sum::<usize>().min(max + 3));
+fn collapse_pieces(pieces: &[&str], max: usize) -> Name {
+    let mut out = Name::with_capacity(pieces.iter().map(|p| p.len()).sum::<usize>().min(max + 3));
     let mut count = 0;
     let mut space = false;
     for piece in pieces {
@@ -2012,7 +2012,7 @@ mod tests {
             .iter()
             .map(|c| (c.text.as_str(), c.words.clone(), c.exit, c.scope))
             .collect();
-        let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let words = |w: &[&str]| w.iter().map(|s| Name::from(*s)).collect::<Vec<_>>();
         assert_eq!(
             summary,
             vec![
