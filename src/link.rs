@@ -7,8 +7,10 @@
 //! (inherited ones too), attributes assigned in methods and class fields. Nothing is guessed:
 //! what cannot be resolved is [`Sym::Unknown`].
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::Mutex;
+
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::catalog::Catalog;
 use crate::facts::{Expr, FileFacts, Language, Name};
@@ -84,7 +86,7 @@ impl Project {
     /// Links `files`. `package_prefix` is the package the scan root sits in (see
     /// [`crate::lang::python_package_prefix`]); module names already carry it.
     pub fn new(files: Vec<FileFacts>, package_prefix: &str, catalog: &Catalog) -> Self {
-        let index = files.iter().map(build_index).collect();
+        let index = files.par_iter().map(build_index).collect();
         let prefix_len = if package_prefix.is_empty() {
             0
         } else {
