@@ -11,14 +11,28 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "lowercase")]
 pub enum Language {
     Python,
+    #[serde(rename = "typescript")]
+    TypeScript,
+    #[serde(rename = "javascript")]
+    JavaScript,
 }
 
 impl Language {
-    pub const ALL: [Language; 1] = [Language::Python];
+    pub const ALL: [Language; 3] = [Language::Python, Language::TypeScript, Language::JavaScript];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Language::Python => "python",
+            Language::TypeScript => "typescript",
+            Language::JavaScript => "javascript",
+        }
+    }
+
+    /// TypeScript and JavaScript import each other and share one catalog.
+    pub fn family(self) -> Language {
+        match self {
+            Language::TypeScript => Language::JavaScript,
+            other => other,
         }
     }
 }

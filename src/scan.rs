@@ -87,9 +87,7 @@ pub fn parse_only(root: &Path, options: &WalkOptions) -> Result<(usize, u64), Wa
                 return 0;
             };
             let text = String::from_utf8_lossy(&bytes);
-            match source.language {
-                crate::facts::Language::Python => lang::python::parse_tree_only(&text),
-            };
+            lang::parse_tree_only(source.language, &source.rel, &text);
             text.lines().count() as u64
         })
         .sum();

@@ -1,14 +1,18 @@
 //! Language front ends. Each turns one source file into [`FileFacts`].
 
+pub mod js;
 pub mod python;
 
 use crate::facts::{FileFacts, Language, Span};
 
 /// The language a path is written in, by extension.
+/// Type declarations (`.d.ts`) hold no code that runs, so they are not scanned.
 pub fn language_of(path: &str) -> Option<Language> {
-    let ext = path.rsplit_once('.').map(|(_, e)| e)?;
+    let (stem, ext) = path.rsplit_once('.')?;
     match ext {
         "py" | "pyi" => Some(Language::Python),
+        "ts" | "mts" | "cts" | "tsx" if !stem.ends_with(".d") => Some(Language::TypeScript),
+        "js" | "jsx" | "mjs" | "cjs" => Some(Language::JavaScript),
         _ => None,
     }
 }
@@ -18,6 +22,9 @@ pub fn language_of(path: &str) -> Option<Language> {
 pub fn parse(language: Language, rel_path: &str, source: &str, package_prefix: &str) -> FileFacts {
     match language {
         Language::Python => python::parse(rel_path, source, package_prefix),
+        Language::TypeScript | Language::JavaScript => {
+            js::parse(rel_path, source, js::Dialect::of(rel_path))
+        }
     }
 }
 
@@ -42,6 +49,16 @@ pub fn python_package_prefix(root: &std::path::Path) -> String {
 /// Compiles every language's queries (normally done lazily on first use).
 pub fn warm_up() {
     python::warm_up();
+}
+
+/// Parses `source` into a syntax tree and drops it (the benchmark's baseline).
+pub fn parse_tree_only(language: Language, rel_path: &str, source: &str) -> usize {
+    match language {
+        Language::Python => python::parse_tree_only(source),
+        Language::TypeScript | Language::JavaScript => {
+            js::parse_tree_only(source, js::Dialect::of(rel_path))
+        }
+    }
 }
 
 /// Sets `scope` on calls, assignments, dispatches and checks to the innermost function containing them.
