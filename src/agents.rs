@@ -55,7 +55,7 @@ pub fn find_agents(
         .collect();
     let mut agents = Vec::new();
     for (file, facts) in project.files.iter().enumerate() {
-        if facts.language != language {
+        if facts.language.family() != language {
             continue;
         }
         for call in &facts.calls {

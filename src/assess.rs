@@ -19,7 +19,7 @@ pub fn assess_project(
     catalog: &Catalog,
     notes: &mut Vec<Note>,
 ) -> (Vec<Tool>, Vec<Agent>) {
-    let mut languages: Vec<_> = project.files.iter().map(|f| f.language).collect();
+    let mut languages: Vec<_> = project.files.iter().map(|f| f.language.family()).collect();
     languages.sort();
     languages.dedup();
     let mut tools = Vec::new();
@@ -60,7 +60,12 @@ pub fn assess_project(
         let known: Vec<Known> = order
             .iter()
             .zip(&tools)
-            .filter(|(_, t)| t.language == language.as_str())
+            .filter(|(i, _)| {
+                project.files[entry_file(&detected_tools[**i].entry)]
+                    .language
+                    .family()
+                    == language
+            })
             .map(|(&i, t)| Known {
                 id: &t.id,
                 detected: &detected_tools[i],

@@ -27,6 +27,21 @@ const BUILTIN: &[(Language, &str, &str)] = &[
         "queries/python/guards.toml",
         include_str!("../queries/python/guards.toml"),
     ),
+    (
+        Language::JavaScript,
+        "queries/js/effects.toml",
+        include_str!("../queries/js/effects.toml"),
+    ),
+    (
+        Language::JavaScript,
+        "queries/js/tools.toml",
+        include_str!("../queries/js/tools.toml"),
+    ),
+    (
+        Language::JavaScript,
+        "queries/js/guards.toml",
+        include_str!("../queries/js/guards.toml"),
+    ),
 ];
 
 /// The tables a catalog file (or the user's config) may hold.
@@ -161,12 +176,15 @@ pub enum Classifier {
     NonLiteral,
 }
 
-/// Where to find an argument: by position, by keyword, or both (keyword wins).
+/// Where to find an argument: by position, by keyword, or both (keyword wins); `last` is the
+/// last positional argument (`server.tool(name, [description], [schema], handler)`).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ArgSpec {
     #[serde(default)]
     pub position: Option<usize>,
+    #[serde(default)]
+    pub last: bool,
     #[serde(default)]
     pub keyword: OneOrMany,
 }
@@ -198,6 +216,17 @@ impl ArgSpec {
             .iter()
             .find_map(|k| call.keyword(k))
             .or_else(|| self.position.and_then(|p| call.positional(p)))
+            .or_else(|| {
+                self.last
+                    .then(|| {
+                        call.args
+                            .iter()
+                            .rev()
+                            .find(|a| a.name.is_none() && !a.spread)
+                    })
+                    .flatten()
+                    .map(|a| &a.value)
+            })
     }
 }
 
@@ -244,6 +273,10 @@ pub struct ToolRuleDef {
     /// The argument holding the tool's name; defaults to the function name.
     #[serde(default)]
     pub name: Option<ArgSpec>,
+    /// Without a name argument, the tool is named by the key it gets in an object literal in
+    /// the same file (`tools: { weather: tool(...) }`), else by the variable it is assigned to.
+    #[serde(default)]
+    pub name_from_key: bool,
     #[serde(default)]
     pub description: Option<ArgSpec>,
     /// The argument holding MCP-style annotations (`readOnlyHint`, `destructiveHint`).
@@ -260,8 +293,23 @@ pub struct ToolRuleDef {
     /// An effect the registration itself has, e.g. `agent_call` for an agent used as a tool.
     #[serde(default)]
     pub effect: Option<Category>,
+    /// The rule applies only when this argument resolves to one of `is`
+    /// (`setRequestHandler(CallToolRequestSchema, ...)`).
+    #[serde(default)]
+    pub when: Option<ArgConditionDef>,
     #[serde(default)]
     pub language: Option<Language>,
+}
+
+/// An argument that must resolve to one of the `is` patterns.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArgConditionDef {
+    #[serde(default)]
+    pub position: Option<usize>,
+    #[serde(default)]
+    pub keyword: OneOrMany,
+    pub is: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -277,6 +325,8 @@ pub struct ToolRule {
     pub def: ToolRuleDef,
     /// `calls` or `bases`, compiled.
     pub patterns: Vec<Pattern>,
+    /// `when`: the argument and the patterns it must resolve to.
+    pub when: Option<(ArgSpec, Vec<Pattern>)>,
 }
 
 impl ToolRule {
@@ -329,7 +379,7 @@ impl Catalog {
     /// The built-in catalog plus the user's rules (which take precedence on equal specificity).
     pub fn load(user: &CatalogFile, user_origin: &str) -> Result<Self, CatalogError> {
         let mut catalog = Catalog::default();
-        for language in Language::ALL {
+        for language in Language::FAMILIES {
             catalog.add(language, user, user_origin, true)?;
         }
         for (language, origin, text) in BUILTIN {
@@ -370,7 +420,7 @@ impl Catalog {
         };
         let lang = self.languages.entry(language).or_default();
         for def in &file.effect {
-            if filter_by_language && def.language.is_some_and(|l| l != language) {
+            if filter_by_language && def.language.is_some_and(|l| l.family() != language) {
                 continue;
             }
             if def.classify.is_some() && def.argument.is_none() {
@@ -390,19 +440,19 @@ impl Catalog {
             });
         }
         for def in &file.passthrough {
-            if filter_by_language && def.language.is_some_and(|l| l != language) {
+            if filter_by_language && def.language.is_some_and(|l| l.family() != language) {
                 continue;
             }
             lang.passthrough.extend(compile(&def.calls)?);
         }
         for def in &file.executor {
-            if filter_by_language && def.language.is_some_and(|l| l != language) {
+            if filter_by_language && def.language.is_some_and(|l| l.family() != language) {
                 continue;
             }
             lang.executors.extend(compile(&def.calls)?);
         }
         for def in &file.guard {
-            if filter_by_language && def.language.is_some_and(|l| l != language) {
+            if filter_by_language && def.language.is_some_and(|l| l.family() != language) {
                 continue;
             }
             let tool_map = match &def.tool_map {
@@ -431,7 +481,7 @@ impl Catalog {
             });
         }
         for def in &file.tool {
-            if filter_by_language && def.language.is_some_and(|l| l != language) {
+            if filter_by_language && def.language.is_some_and(|l| l.family() != language) {
                 continue;
             }
             let sources = if def.kind == ToolKind::Class {
@@ -453,18 +503,31 @@ impl Catalog {
                     ),
                 });
             }
+            let when = match &def.when {
+                Some(cond) => Some((
+                    ArgSpec {
+                        position: cond.position,
+                        keyword: cond.keyword.clone(),
+                        last: false,
+                    },
+                    compile(&cond.is)?,
+                )),
+                None => None,
+            };
             lang.tools.push(ToolRule {
                 patterns: compile(sources)?,
                 def: def.clone(),
+                when,
             });
         }
         Ok(())
     }
 
+    /// The rules for files of `language` (TypeScript and JavaScript share theirs).
     pub fn language(&self, language: Language) -> &LanguageCatalog {
         static EMPTY: std::sync::OnceLock<LanguageCatalog> = std::sync::OnceLock::new();
         self.languages
-            .get(&language)
+            .get(&language.family())
             .unwrap_or_else(|| EMPTY.get_or_init(LanguageCatalog::default))
     }
 }

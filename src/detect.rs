@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use rustc_hash::FxHashSet as HashSet;
 
 use crate::catalog::{ArgSpec, LanguageCatalog, ToolKind, ToolRule};
-use crate::facts::{CallExpr, Expr, Language};
+use crate::facts::{CallExpr, Expr, FileFacts, Language};
 use crate::link::{Project, Sym};
 use crate::model::{Category, Declared};
 use crate::note::Note;
@@ -82,7 +82,7 @@ pub fn detect(
 ) -> Vec<DetectedTool> {
     let mut tools = Vec::new();
     let files: Vec<usize> = (0..project.files.len())
-        .filter(|&f| project.files[f].language == language)
+        .filter(|&f| project.files[f].language.family() == language)
         .collect();
     let schemas = schema_declarations(project, &files, catalog);
     classes(project, language, catalog, &mut tools);
@@ -97,7 +97,7 @@ pub fn detect(
         .collect();
     for &file in &files {
         decorated(project, catalog, file, &schemas, &mut tools);
-        registration_calls(project, catalog, file, &mut tools, notes);
+        registration_calls(project, catalog, file, &schemas, &mut tools, notes);
     }
     tools.retain(|t| match t.entry {
         Entry::Function { file, func } => !class_methods.contains(&(file, func)),
@@ -212,7 +212,29 @@ impl<'r> CallRules<'r> {
         else {
             return None;
         };
-        self.rules.iter().copied().find(|r| r.matches(&path))
+        self.rules
+            .iter()
+            .copied()
+            .find(|r| r.matches(&path) && condition_holds(project, file, call, r))
+    }
+}
+
+/// Whether the rule's `when` argument resolves to one of its patterns (or it has none).
+fn condition_holds(
+    project: &Project,
+    file: usize,
+    call: &crate::facts::Call,
+    rule: &ToolRule,
+) -> bool {
+    let Some((spec, patterns)) = &rule.when else {
+        return true;
+    };
+    let Some(arg) = spec.find(&call.call) else {
+        return false;
+    };
+    match project.resolve(file, call.scope, arg, call.span.start_byte) {
+        Sym::External(path) => patterns.iter().any(|p| p.matches(&path)),
+        _ => false,
     }
 }
 
@@ -316,7 +338,9 @@ fn dispatched(
     };
     let first_new = tools.len();
     for (d, dispatch) in facts.dispatches.iter().enumerate() {
-        if dispatch.scope != Some(func) || dispatch.subject != subject.name {
+        if dispatch.scope != Some(func)
+            || !comes_from(facts, func, &dispatch.subject, &subject.name)
+        {
             continue;
         }
         let target = facts
@@ -375,10 +399,20 @@ fn registration_calls(
     project: &Project,
     catalog: &LanguageCatalog,
     file: usize,
+    schemas: &BTreeMap<String, Schema>,
     tools: &mut Vec<DetectedTool>,
     notes: &mut Vec<Note>,
 ) {
-    let rules = CallRules::new(catalog.tool_rules(ToolKind::Call).collect());
+    let rules = CallRules::new(
+        catalog
+            .tools
+            .iter()
+            .filter(|r| {
+                r.def.kind == ToolKind::Call
+                    || (r.def.kind == ToolKind::Dispatcher && r.def.handler.is_some())
+            })
+            .collect(),
+    );
     let facts = &project.files[file];
     for (c, call) in facts.calls.iter().enumerate() {
         let Some(rule) = rules.matching(project, file, call) else {
@@ -386,13 +420,42 @@ fn registration_calls(
         };
         let args = &call.call;
         let handler = rule.def.handler.as_ref().and_then(|h| h.find(args));
-        let entry = match handler {
-            Some(Expr::Lambda(span)) => Entry::Lambda {
+        let registration = || Registration {
+            file,
+            scope: call.scope,
+            call: call.call.clone(),
+            line: call.span.start_line,
+            receiver: match &call.call.callee {
+                Expr::Attr(base, _) => Some((**base).clone()),
+                _ => None,
+            },
+        };
+        if rule.def.kind == ToolKind::Dispatcher {
+            // A handler that receives the tool name and branches on it.
+            let resolved =
+                handler.map(|h| project.resolve(file, call.scope, h, call.span.start_byte));
+            if let Some(Sym::Function { file: f, func }) = resolved {
+                dispatched(project, f, func, rule, schemas, &registration(), tools);
+            }
+            continue;
+        }
+        let inline_function = match handler {
+            Some(lambda @ Expr::Lambda(_)) => {
+                match project.resolve(file, call.scope, lambda, call.span.start_byte) {
+                    Sym::Function { file, func } => Some(Entry::Function { file, func }),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        let entry = match (inline_function, handler) {
+            (Some(entry), _) => entry,
+            (None, Some(Expr::Lambda(span))) => Entry::Lambda {
                 file,
                 call: c,
                 span: *span,
             },
-            Some(handler) => {
+            (None, Some(handler)) => {
                 match project.resolve(file, call.scope, handler, call.span.start_byte) {
                     Sym::Function { file: f, func } => Entry::Function { file: f, func },
                     // The code is outside the tree (`func=chain.run`): the tool is still
@@ -421,8 +484,8 @@ fn registration_calls(
                     }
                 }
             }
-            None if rule.def.handler.is_some() => continue,
-            None => Entry::Registration {
+            (None, None) if rule.def.handler.is_some() => continue,
+            (None, None) => Entry::Registration {
                 file,
                 call: c,
                 effect: rule.def.effect,
@@ -435,6 +498,12 @@ fn registration_calls(
         };
         let text = |spec: Option<&ArgSpec>| arg_str(project, file, call.scope, spec, args);
         let Some(name) = text(rule.def.name.as_ref())
+            .or_else(|| {
+                rule.def
+                    .name_from_key
+                    .then(|| keyed_name(facts, &call.call))
+                    .flatten()
+            })
             .or_else(|| function.map(|f| f.name.clone()))
             .or_else(|| handler.and_then(Expr::last_name).map(str::to_string))
         else {
@@ -455,16 +524,7 @@ fn registration_calls(
             entry,
             description,
             declared,
-            registration: Some(Registration {
-                file,
-                scope: call.scope,
-                call: call.call.clone(),
-                line: call.span.start_line,
-                receiver: match &call.call.callee {
-                    Expr::Attr(base, _) => Some((**base).clone()),
-                    _ => None,
-                },
-            }),
+            registration: Some(registration()),
         });
     }
 }
@@ -488,7 +548,7 @@ fn classes(
     }
     let mut found: Vec<Found> = Vec::new();
     for (file, facts) in project.files.iter().enumerate() {
-        if facts.language != language {
+        if facts.language.family() != language {
             continue;
         }
         for (class, class_facts) in facts.classes.iter().enumerate() {
@@ -607,6 +667,77 @@ fn tool_lists(
 }
 
 /// The string value of the argument `spec` points at, where it is known statically.
+/// Whether the dispatch `subject` is the parameter `param`, a field of it
+/// (`request.params.name`), or a local taken from it (`const { name } = request.params`).
+fn comes_from(facts: &FileFacts, func: usize, subject: &str, param: &str) -> bool {
+    let rooted = |text: &str| {
+        text == param
+            || text
+                .strip_prefix(param)
+                .is_some_and(|rest| rest.starts_with('.'))
+    };
+    rooted(subject)
+        || facts.assignments.iter().any(|a| {
+            a.scope == Some(func)
+                && matches!(&a.target, Expr::Name(n) if n == subject)
+                && root_name(&a.value).is_some_and(|root| root == param)
+        })
+}
+
+/// The name an attribute chain starts from (`request.params.name` gives `request`).
+fn root_name(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::Name(n) => Some(n),
+        Expr::Attr(base, _) => root_name(base),
+        _ => None,
+    }
+}
+
+/// The key a registration gets in an object literal of its file (`tools: { weather: tool(...) }`,
+/// directly or through a variable), else the variable it is assigned to.
+fn keyed_name(facts: &FileFacts, registration: &CallExpr) -> Option<String> {
+    let is_registration = |e: &Expr| matches!(e, Expr::Call(c) if **c == *registration);
+    let variable = facts.assignments.iter().find_map(|a| match &a.target {
+        Expr::Name(name) if is_registration(&a.value) => Some(name.clone()),
+        _ => None,
+    });
+    let is_tool = |e: &Expr| {
+        is_registration(e) || matches!((e, &variable), (Expr::Name(n), Some(v)) if n == v)
+    };
+    let mut key = None;
+    let values = facts
+        .calls
+        .iter()
+        .flat_map(|c| c.call.args.iter().map(|a| &a.value))
+        .chain(facts.assignments.iter().map(|a| &a.value));
+    for value in values {
+        key = key_of(value, &is_tool, 0);
+        if key.is_some() {
+            break;
+        }
+    }
+    key.or_else(|| variable.map(|v| v.to_string()))
+}
+
+/// The key under which `expr` (or an object literal inside it) holds a value that `is_tool`.
+fn key_of(expr: &Expr, is_tool: &dyn Fn(&Expr) -> bool, depth: usize) -> Option<String> {
+    if depth > 8 {
+        return None;
+    }
+    match expr {
+        Expr::Dict(pairs) => pairs.iter().find_map(|(k, v)| match k {
+            Expr::Str(k) if is_tool(v) => Some(k.to_string()),
+            _ => key_of(v, is_tool, depth + 1),
+        }),
+        Expr::List(items) => items.iter().find_map(|e| key_of(e, is_tool, depth + 1)),
+        Expr::Call(call) => call
+            .args
+            .iter()
+            .find_map(|a| key_of(&a.value, is_tool, depth + 1)),
+        _ => None,
+    }
+}
+
 pub(crate) fn arg_str(
     project: &Project,
     file: usize,

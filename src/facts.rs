@@ -28,6 +28,9 @@ impl Language {
         }
     }
 
+    /// One language of each family: the languages whose files share a catalog.
+    pub const FAMILIES: [Language; 2] = [Language::Python, Language::JavaScript];
+
     /// TypeScript and JavaScript import each other and share one catalog.
     pub fn family(self) -> Language {
         match self {

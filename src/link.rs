@@ -17,6 +17,9 @@ use crate::facts::{Expr, FileFacts, Language, Name};
 use crate::pattern::{ApiPath, Pattern, Step};
 
 /// Resolution stops this deep (chains of aliases, re-exports and attribute types).
+/// The name front ends give an inline function that has none (`arr.map(x => ...)`).
+pub const ANONYMOUS: &str = "<anonymous>";
+
 const MAX_DEPTH: usize = 24;
 
 /// What an expression refers to.
@@ -68,6 +71,8 @@ struct FileIndex {
     /// Checks by enclosing function, the same way.
     checks_by_scope: Vec<Vec<usize>>,
     star_imports: Vec<String>,
+    /// Functions by the byte they start at, for inline functions passed as values.
+    function_at: HashMap<usize, usize>,
 }
 
 /// All files of a scan, linked.
@@ -184,7 +189,22 @@ impl Project {
 
     /// Finds the repo module `dotted` would import from `file`, if it is in the scanned tree.
     pub fn find_module(&self, from_file: usize, dotted: &str) -> Option<usize> {
-        let candidates = self.modules.get(dotted)?;
+        let family = self.files[from_file].language.family();
+        let all = self.modules.get(dotted)?;
+        let same_family: Vec<(usize, usize)>;
+        let candidates = if all
+            .iter()
+            .all(|(f, _)| self.files[*f].language.family() == family)
+        {
+            all
+        } else {
+            same_family = all
+                .iter()
+                .copied()
+                .filter(|(f, _)| self.files[*f].language.family() == family)
+                .collect();
+            &same_family
+        };
         let from_dir: Vec<&str> = {
             let path = &self.files[from_file].path;
             let mut parts: Vec<&str> = path.split('/').collect();
@@ -322,8 +342,22 @@ impl Project {
             },
             Expr::Attr(base, attr) => {
                 let base = self.resolve_expr(file, scope, base, at, d);
+                // Compiled ES modules reach a package's default export as `x_1.default`; for
+                // a package outside the tree that is the package itself.
+                if attr == "default"
+                    && matches!(base, Sym::External(_))
+                    && self.files[file].language.family() == Language::JavaScript
+                {
+                    return base;
+                }
                 self.member(base, attr, d)
             }
+            // An inline function the front end lists as a function of its own (JavaScript
+            // arrow functions); Python lambdas are not listed and stay unresolved.
+            Expr::Lambda(span) => self.index[file]
+                .function_at
+                .get(&span.start_byte)
+                .map_or(Sym::Unknown, |&func| Sym::Function { file, func }),
             Expr::Call(call) => match self.resolve_expr(file, scope, &call.callee, at, d) {
                 Sym::Class { file, class } => Sym::Instance { file, class },
                 Sym::Function { file, func } => self.returned(file, func, d),
@@ -717,6 +751,16 @@ fn build_index(facts: &FileFacts) -> FileIndex {
         }
     }
     for (i, function) in facts.functions.iter().enumerate() {
+        index.function_at.insert(function.span.start_byte, i);
+        // Inline functions without a name of their own (`tool({ execute: () => ... })` is
+        // `weatherTool.execute`) bind no name.
+        if function.name == ANONYMOUS
+            || (function.class.is_none()
+                && function.parent.is_none()
+                && function.qualname.contains('.'))
+        {
+            continue;
+        }
         match (function.class, function.parent) {
             (Some(class), _) => {
                 index
@@ -805,6 +849,15 @@ fn build_module_index(
     let mut modules: HashMap<String, Vec<(usize, usize)>> = HashMap::default();
     for (i, file) in files.iter().enumerate() {
         if file.module.is_empty() {
+            continue;
+        }
+        if file.language.family() == Language::JavaScript {
+            // JavaScript modules are imported by path from the root (the front end resolves
+            // relative specifiers); `dir/index` is also `dir`.
+            modules.entry(file.module.clone()).or_default().push((i, 0));
+            if let Some(dir) = file.module.strip_suffix("/index") {
+                modules.entry(dir.to_string()).or_default().push((i, 0));
+            }
             continue;
         }
         let parts: Vec<&str> = file.module.split('.').collect();

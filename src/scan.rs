@@ -112,6 +112,14 @@ fn parse_source(source: &SourceFile, package_prefix: &str) -> (Option<FileFacts>
         Ok(text) => (text, false),
         Err(err) => (String::from_utf8_lossy(err.as_bytes()).into_owned(), true),
     };
+    if lang::looks_minified(source.language, &source.rel, &text) {
+        return (
+            None,
+            Some(note(
+                "skipped: minified code (no tools can be told apart)".into(),
+            )),
+        );
+    }
     let facts = lang::parse(source.language, &source.rel, &text, package_prefix);
     let note = if lossy {
         Some(note("not valid UTF-8; invalid bytes were replaced".into()))

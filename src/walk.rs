@@ -10,7 +10,9 @@ use crate::facts::Language;
 use crate::lang::language_of;
 
 /// Directories never worth scanning: dependencies, caches and build output. Agents often live in
-/// `examples/`, `scripts/` and `samples/`, which are scanned.
+/// `examples/`, `scripts/` and `samples/`, which are scanned. `dist` and `build` are scanned in a
+/// published JavaScript package (a `package.json` beside them and no `src/`), where they are the
+/// only code there is.
 pub const DEFAULT_SKIP_DIRS: &[&str] = &[
     ".git",
     ".hg",
@@ -111,6 +113,11 @@ pub fn walk(
                 return true;
             }
             let name = entry.file_name().to_string_lossy();
+            if matches!(name.as_ref(), "dist" | "build")
+                && is_published_package_output(entry.path())
+            {
+                return true;
+            }
             !DEFAULT_SKIP_DIRS.contains(&name.as_ref()) && !entry.path().join("pyvenv.cfg").exists()
         })
         .build_parallel()
@@ -168,8 +175,29 @@ pub fn walk(
     let mut files = files.into_inner().expect("not poisoned");
     let mut skipped = skipped.into_inner().expect("not poisoned");
     files.sort();
+    drop_commonjs_twins(&mut files);
     skipped.sort();
     Ok((files, skipped))
+}
+
+/// Whether `dir` (a `dist` or `build` directory) is the code of a published JavaScript package
+/// rather than the build output of sources in the same tree.
+fn is_published_package_output(dir: &Path) -> bool {
+    dir.parent()
+        .is_some_and(|parent| parent.join("package.json").is_file() && !parent.join("src").is_dir())
+}
+
+/// Dual-format packages ship each module twice, `x.js` and `x.cjs`; the CommonJS copy is left out so that each tool is found once.
+fn drop_commonjs_twins(files: &mut Vec<SourceFile>) {
+    let paths: std::collections::HashSet<String> = files.iter().map(|f| f.rel.clone()).collect();
+    files.retain(|f| {
+        let twin = |ext: &str| {
+            f.rel
+                .strip_suffix(ext)
+                .is_some_and(|stem| paths.contains(&format!("{stem}.js")))
+        };
+        !twin(".cjs")
+    });
 }
 
 /// `root/a/b.py` → `a/b.py`, with `/` separators on every platform.

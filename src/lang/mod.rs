@@ -46,6 +46,20 @@ pub fn python_package_prefix(root: &std::path::Path) -> String {
     names.join(".")
 }
 
+/// Minified JavaScript: a `.min.js` file, or one whose lines average over 300 bytes (bundlers
+/// and minifiers put whole modules on a line). Parsing it is slow and its names mean nothing.
+pub fn looks_minified(language: Language, rel_path: &str, source: &str) -> bool {
+    if language.family() != Language::JavaScript {
+        return false;
+    }
+    let stem = rel_path.rsplit_once('.').map_or(rel_path, |(stem, _)| stem);
+    if stem.ends_with(".min") {
+        return true;
+    }
+    let lines = source.bytes().filter(|b| *b == b'\n').count() + 1;
+    source.len() > 20_000 && source.len() / lines > 300
+}
+
 /// Compiles every language's queries (normally done lazily on first use).
 pub fn warm_up() {
     python::warm_up();
