@@ -88,6 +88,9 @@ pub struct GuardRuleDef {
     pub schema_types: Vec<String>,
     #[serde(default)]
     pub schema_decorators: Vec<String>,
+    /// Refinements in a schema passed to the registration (`z.string().max(100)`).
+    #[serde(default)]
+    pub schema_calls: Vec<String>,
     #[serde(default)]
     pub anywhere: bool,
     #[serde(default)]
@@ -119,6 +122,7 @@ pub struct GuardRule {
     pub schema_keywords: Vec<String>,
     pub schema_types: Vec<Pattern>,
     pub schema_decorators: Vec<Pattern>,
+    pub schema_calls: Vec<Pattern>,
     pub anywhere: bool,
     /// The calls only count where their answer is tested (`if input(...) != "y": return`).
     pub tested: bool,
@@ -174,6 +178,10 @@ pub enum Classifier {
     HttpMethod,
     /// Only an effect when the argument is not a literal (dynamic import of a computed name).
     NonLiteral,
+    /// A command object by the verb its class name starts with (AWS SDK v3
+    /// `client.send(new DeleteObjectCommand(...))`): Delete/Remove/Terminate... → `*_delete`,
+    /// Get/List/Describe... → `*_read`, others → `*_write`, in the rule category's family.
+    CommandName,
 }
 
 /// Where to find an argument: by position, by keyword, or both (keyword wins); `last` is the
@@ -476,6 +484,7 @@ impl Catalog {
                 schema_keywords: def.schema_keywords.clone(),
                 schema_types: compile(&def.schema_types)?,
                 schema_decorators: compile(&def.schema_decorators)?,
+                schema_calls: compile(&def.schema_calls)?,
                 anywhere: def.anywhere,
                 tested: def.tested,
             });
@@ -590,6 +599,19 @@ pub fn classify(
         _ => None,
     };
     let arg = bound.as_ref().or(written);
+    // An options object (`fetch(url, { method: "POST" })`, possibly through a variable): the
+    // keyword is looked up inside it, and its absence means the default.
+    let inner;
+    let arg = match (arg, rule.argument.as_ref()) {
+        (Some(Expr::Dict(pairs)), Some(spec)) if !matches!(spec.keyword, OneOrMany::None) => {
+            inner = pairs.iter().find_map(|(k, v)| {
+                let key = k.as_str()?;
+                spec.keyword.iter().any(|w| w == key).then_some(v)
+            });
+            inner
+        }
+        _ => arg,
+    };
     // `"a" if append else "w"`: judged by the option that does the most.
     if let Some(Expr::Choice(options)) = arg {
         let judged: Vec<Category> = options
@@ -625,12 +647,52 @@ fn classify_text(
         Classifier::HttpMethod => Some(match text.as_deref().map(str::to_ascii_uppercase) {
             Some(m) if matches!(m.as_str(), "GET" | "HEAD" | "OPTIONS") => Category::HttpRead,
             Some(_) => Category::HttpWrite,
+            // Where the method may be left out, the default is GET.
+            None if arg.is_none() => Category::HttpRead,
+            None => rule.category,
+        }),
+        Classifier::CommandName => Some(match arg.and_then(command_name) {
+            Some(name) => command_category(rule.category, name),
             None => rule.category,
         }),
         Classifier::NonLiteral => match arg {
             Some(Expr::Str(_)) | None => None,
             Some(_) => Some(rule.category),
         },
+    }
+}
+
+/// The class name of a command object (`new DeleteObjectCommand(...)` gives `DeleteObjectCommand`).
+fn command_name(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::Call(call) => call.callee.last_name(),
+        _ => None,
+    }
+}
+
+fn command_category(family: Category, name: &str) -> Category {
+    let verb: String = name
+        .chars()
+        .enumerate()
+        .take_while(|(i, c)| *i == 0 || !c.is_ascii_uppercase())
+        .map(|(_, c)| c)
+        .collect();
+    let kind = match verb.as_str() {
+        "Delete" | "Remove" | "Terminate" | "Purge" | "Destroy" | "Drop" | "Deregister" => 2,
+        "Get" | "List" | "Describe" | "Head" | "Query" | "Scan" | "Select" | "Search"
+        | "Lookup" | "Check" | "Validate" | "Estimate" | "Preview" | "Test" | "Detect" => 0,
+        _ => 1,
+    };
+    let in_family = |read, write, delete| [read, write, delete][kind];
+    match family {
+        Category::DbRead | Category::DbWrite | Category::DbDelete => {
+            in_family(Category::DbRead, Category::DbWrite, Category::DbDelete)
+        }
+        _ => in_family(
+            Category::CloudRead,
+            Category::CloudWrite,
+            Category::CloudDelete,
+        ),
     }
 }
 

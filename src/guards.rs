@@ -605,7 +605,70 @@ impl<'p> Judge<'p> {
         for (file, class) in schema_classes {
             out.extend(self.schema_class_guards(file, class));
         }
+        if let Some(reg) = &tool.registration {
+            let refined = reg
+                .call
+                .args
+                .iter()
+                .find_map(|arg| self.refinement(reg.file, reg.scope, &arg.value, 0));
+            if let Some(evidence) = refined {
+                out.push(self.validation(evidence, reg.file, reg.line));
+            }
+        }
         out
+    }
+
+    /// A refinement call (`[[guard]] schema_calls`) inside a schema given to a registration,
+    /// directly or through the variables it is built from: `z.string().max(100)`.
+    fn refinement(
+        &self,
+        file: usize,
+        scope: Option<usize>,
+        expr: &Expr,
+        depth: usize,
+    ) -> Option<String> {
+        if depth > 12 {
+            return None;
+        }
+        let d = depth + 1;
+        match expr {
+            Expr::Call(call) => {
+                if let Sym::External(path) = self.project.resolve(file, scope, &call.callee, 0)
+                    && self
+                        .catalog
+                        .guards
+                        .iter()
+                        .any(|r| r.schema_calls.iter().any(|p| p.matches(&path)))
+                {
+                    return Some(format!(
+                        "{}(...) in the tool's schema",
+                        call.callee.display()
+                    ));
+                }
+                let base = match &call.callee {
+                    Expr::Attr(base, _) => self.refinement(file, scope, base, d),
+                    _ => None,
+                };
+                base.or_else(|| {
+                    call.args
+                        .iter()
+                        .find_map(|a| self.refinement(file, scope, &a.value, d))
+                })
+            }
+            Expr::Attr(base, _) => self.refinement(file, scope, base, d),
+            Expr::Dict(pairs) => pairs
+                .iter()
+                .find_map(|(_, v)| self.refinement(file, scope, v, d)),
+            Expr::List(items) | Expr::Choice(items) => items
+                .iter()
+                .find_map(|v| self.refinement(file, scope, v, d)),
+            Expr::Name(name) => {
+                let (f, a) = self.project.assignment_of(file, scope, name)?;
+                let assignment = &self.project.files[f].assignments[a];
+                self.refinement(f, assignment.scope, &assignment.value, d)
+            }
+            _ => None,
+        }
     }
 
     fn schema_class_guards(&self, file: usize, class: usize) -> Vec<Found> {

@@ -21,4 +21,5 @@ pub mod pattern;
 pub mod report;
 pub mod scan;
 pub mod trace;
+pub mod tsconfig;
 pub mod walk;

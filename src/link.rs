@@ -15,6 +15,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use crate::catalog::Catalog;
 use crate::facts::{Expr, FileFacts, Language, Name};
 use crate::pattern::{ApiPath, Pattern, Step};
+use crate::tsconfig::ModuleAliases;
 
 /// Resolution stops this deep (chains of aliases, re-exports and attribute types).
 /// The name front ends give an inline function that has none (`arr.map(x => ...)`).
@@ -84,13 +85,20 @@ pub struct Project {
     /// Per language, calls that return their first argument.
     passthrough: HashMap<Language, Vec<Pattern>>,
     /// What calls of each function give, once worked out (see [`Project::returned`]).
+    /// tsconfig `paths` and `baseUrl` for bare JavaScript imports.
+    aliases: ModuleAliases,
     returns: Mutex<HashMap<(usize, usize), Sym>>,
 }
 
 impl Project {
     /// Links `files`. `package_prefix` is the package the scan root sits in (see
     /// [`crate::lang::python_package_prefix`]); module names already carry it.
-    pub fn new(files: Vec<FileFacts>, package_prefix: &str, catalog: &Catalog) -> Self {
+    pub fn new(
+        files: Vec<FileFacts>,
+        package_prefix: &str,
+        aliases: ModuleAliases,
+        catalog: &Catalog,
+    ) -> Self {
         let index = files.par_iter().map(build_index).collect();
         let prefix_len = if package_prefix.is_empty() {
             0
@@ -107,6 +115,7 @@ impl Project {
             index,
             modules,
             passthrough,
+            aliases,
             returns: Mutex::new(HashMap::default()),
         }
     }
@@ -190,7 +199,18 @@ impl Project {
     /// Finds the repo module `dotted` would import from `file`, if it is in the scanned tree.
     pub fn find_module(&self, from_file: usize, dotted: &str) -> Option<usize> {
         let family = self.files[from_file].language.family();
-        let all = self.modules.get(dotted)?;
+        let Some(all) = self.modules.get(dotted) else {
+            if family != Language::JavaScript || self.aliases.is_empty() {
+                return None;
+            }
+            // `@/lib/db` through tsconfig `paths`.
+            let importer = &self.files[from_file].path;
+            return self
+                .aliases
+                .candidates(importer, dotted)
+                .iter()
+                .find_map(|key| self.modules.get(key.as_str())?.first().map(|(f, _)| *f));
+        };
         let same_family: Vec<(usize, usize)>;
         let candidates = if all
             .iter()
@@ -890,6 +910,7 @@ mod tests {
         Project::new(
             files.iter().map(|(p, s)| python::parse(p, s, "")).collect(),
             "",
+            ModuleAliases::default(),
             &Catalog::builtin(),
         )
     }

@@ -12,6 +12,7 @@ use crate::link::Project;
 use crate::maturity::{self, Governance, InventoryState};
 use crate::model::{Agent, Inventory, SCHEMA, Tool};
 pub use crate::note::Note;
+use crate::tsconfig::ModuleAliases;
 use crate::walk::{Skipped, SourceFile, WalkError, WalkOptions, walk};
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -44,6 +45,12 @@ pub fn scan(
             message: format!("skipped: {reason}"),
         })
         .collect();
+    let (aliases, problems) = ModuleAliases::discover(root, &sources);
+    notes.extend(problems.into_iter().map(|p| Note {
+        path: p.path,
+        line: None,
+        message: p.message,
+    }));
     lang::warm_up();
     let prefix = lang::python_package_prefix(root);
     let parsed: Vec<(Option<FileFacts>, Option<Note>)> = sources
@@ -60,7 +67,7 @@ pub fn scan(
         files: files.len(),
         lines: files.iter().map(|f| u64::from(f.lines)).sum(),
     };
-    let project = Project::new(files, &prefix, catalog);
+    let project = Project::new(files, &prefix, aliases, catalog);
     timer.lap("link");
     let (tools, agents) = assess_project(&project, catalog, &mut notes);
     timer.lap("detect + effects + assess");
