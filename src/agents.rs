@@ -144,11 +144,18 @@ impl Listing {
                 }
                 return;
             }
+            // A tool map (`tools: { weather: weatherTool }`).
+            Expr::Dict(pairs) => {
+                for (_, value) in pairs {
+                    self.entry(project, tools, file, scope, value, at, depth + 1);
+                }
+                return;
+            }
             Expr::Call(call) if self.registration(tools, file, call) => return,
             Expr::Name(name) => {
                 if let Some((f, a)) = project.assignment_of(file, scope, name) {
                     let assignment = &project.files[f].assignments[a];
-                    if matches!(assignment.value, Expr::List(_) | Expr::Call(_)) {
+                    if matches!(assignment.value, Expr::List(_) | Expr::Dict(_) | Expr::Call(_)) {
                         let (value, scope, start) = (
                             &assignment.value,
                             assignment.scope,
@@ -159,7 +166,7 @@ impl Listing {
                         {
                             return;
                         }
-                        if let Expr::List(_) = value {
+                        if let Expr::List(_) | Expr::Dict(_) = value {
                             self.entry(project, tools, f, scope, value, start, depth + 1);
                             return;
                         }

@@ -96,6 +96,11 @@ fn traps_stay_quiet() {
         "bounce_report",
         "note_resource",
         "nightly_billing",
+        "cleanup",
+        "lookup",
+        "answer",
+        "assertPathAllowed",
+        "runQuery",
     ];
     for dir in fixture_dirs() {
         let inventory: Inventory = report::parse_yaml(&scan_to_yaml(&dir)).unwrap();
@@ -110,6 +115,7 @@ fn traps_stay_quiet() {
             );
             assert!(
                 !tool.file.starts_with("tests/")
+                    && !tool.file.starts_with("test/")
                     && !tool.file.ends_with("cli.py")
                     && !tool.file.ends_with("__main__.py")
                     && !tool.file.ends_with("main.py"),
@@ -117,6 +123,11 @@ fn traps_stay_quiet() {
                 tool.name,
                 tool.file
             );
+        }
+        // Every Python fixture and the AI SDK one carry a `delete...` tool that does nothing.
+        let python = dir.parent().is_some_and(|p| p.ends_with("python"));
+        if !python && !dir.ends_with("ai_sdk") {
+            continue;
         }
         let idle_delete = inventory
             .tools
