@@ -21,7 +21,7 @@ measure() { # label, command...
   rm -f "$timing"
 }
 
-for lang in python; do
+for lang in python js; do
   dir="$corpus/$lang"
   echo "== $lang: $dir"
   "$bin" parse-only "$dir"

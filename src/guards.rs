@@ -406,7 +406,19 @@ impl<'p> Judge<'p> {
                 })
             })
         });
-        by_param || by_field
+        // A constant: `READ_ONLY = true`, or read from the environment with every value but
+        // "false" meaning on (`process.env.X !== "false"`).
+        let by_constant = words.iter().any(|w| {
+            match project.value_of(file, scope, &Expr::Name(w.clone()), usize::MAX) {
+                Some(Expr::Bool(b)) => b,
+                Some(Expr::Other(text)) => {
+                    let text = text.replace('\'', "\"");
+                    text.contains("!== \"false\"") || text.contains("!= \"false\"")
+                }
+                _ => false,
+            }
+        });
+        by_param || by_field || by_constant
     }
 
     /// Rate limits and bounded retries on a function on the chain.

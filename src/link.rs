@@ -7,7 +7,7 @@
 //! (inherited ones too), attributes assigned in methods and class fields. Nothing is guessed:
 //! what cannot be resolved is [`Sym::Unknown`].
 
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -84,10 +84,14 @@ pub struct Project {
     modules: HashMap<String, Vec<(usize, usize)>>,
     /// Per language, calls that return their first argument.
     passthrough: HashMap<Language, Vec<Pattern>>,
-    /// What calls of each function give, once worked out (see [`Project::returned`]).
     /// tsconfig `paths` and `baseUrl` for bare JavaScript imports.
     aliases: ModuleAliases,
+    /// What calls of each function give, once worked out (see [`Project::returned`]).
     returns: Mutex<HashMap<(usize, usize), Sym>>,
+    /// What each untyped parameter is given by every call site, once worked out.
+    arguments: Mutex<HashMap<(usize, usize, usize), Sym>>,
+    /// Calls by the last name of their callee, built on first use.
+    calls_by_name: OnceLock<HashMap<Name, Vec<(usize, usize)>>>,
 }
 
 impl Project {
@@ -117,6 +121,8 @@ impl Project {
             passthrough,
             aliases,
             returns: Mutex::new(HashMap::default()),
+            arguments: Mutex::new(HashMap::default()),
+            calls_by_name: OnceLock::new(),
         }
     }
 
@@ -441,6 +447,82 @@ impl Project {
             .unwrap_or(Sym::Unknown)
     }
 
+    /// What an untyped parameter holds when every call site that resolves passes the same
+    /// thing (`runQuery(pool, sql)` with `pool = mysql.createPool()`); otherwise unknown.
+    fn argument(&self, file: usize, func: usize, param: usize, depth: usize) -> Sym {
+        if depth > MAX_DEPTH {
+            return Sym::Unknown;
+        }
+        let lock = || self.arguments.lock().unwrap_or_else(|e| e.into_inner());
+        let key = (file, func, param);
+        if let Some(known) = lock().get(&key) {
+            return known.clone();
+        }
+        lock().insert(key, Sym::Unknown);
+        let sym = self.argument_uncached(file, func, param, depth);
+        lock().insert(key, sym.clone());
+        sym
+    }
+
+    fn argument_uncached(&self, file: usize, func: usize, param: usize, depth: usize) -> Sym {
+        /// A name called from more places than this is too common to be worth it.
+        const MAX_CALL_SITES: usize = 64;
+        let function = &self.files[file].functions[func];
+        let receiver = function.class.is_some()
+            && function
+                .params
+                .first()
+                .is_some_and(|p| p.name == "self" || p.name == "cls");
+        let Some(position) = param.checked_sub(usize::from(receiver)) else {
+            return Sym::Unknown;
+        };
+        let param_name = &function.params[param].name;
+        let by_name = self.calls_by_name.get_or_init(|| self.index_calls_by_name());
+        let Some(sites) = by_name.get(function.name.as_str()) else {
+            return Sym::Unknown;
+        };
+        if sites.len() > MAX_CALL_SITES {
+            return Sym::Unknown;
+        }
+        let mut found: Option<Sym> = None;
+        for &(f, c) in sites {
+            let call = &self.files[f].calls[c];
+            let at = call.span.start_byte;
+            let target = self.resolve_expr(f, call.scope, &call.call.callee, at, depth + 1);
+            if target != (Sym::Function { file, func }) {
+                continue;
+            }
+            let Some(arg) = call
+                .call
+                .keyword(param_name)
+                .or_else(|| call.call.positional(position))
+            else {
+                continue;
+            };
+            let sym = self.resolve_expr(f, call.scope, arg, at, depth + 1);
+            match (&found, sym) {
+                (_, Sym::Unknown) => {}
+                (None, sym) => found = Some(sym),
+                (Some(previous), sym) if *previous == sym => {}
+                // Call sites disagree: not guessed at.
+                (Some(_), _) => return Sym::Unknown,
+            }
+        }
+        found.unwrap_or(Sym::Unknown)
+    }
+
+    fn index_calls_by_name(&self) -> HashMap<Name, Vec<(usize, usize)>> {
+        let mut out: HashMap<Name, Vec<(usize, usize)>> = HashMap::default();
+        for (f, facts) in self.files.iter().enumerate() {
+            for (c, call) in facts.calls.iter().enumerate() {
+                if let Some(name) = call.call.callee.last_name() {
+                    out.entry(Name::from(name)).or_default().push((f, c));
+                }
+            }
+        }
+        out
+    }
+
     fn is_passthrough(&self, file: usize, path: &ApiPath) -> bool {
         self.passthrough
             .get(&self.files[file].language)
@@ -475,10 +557,10 @@ impl Project {
             if let Some(bindings) = index.locals.get(&(f, key.clone())) {
                 return self.binding(file, Some(f), pick(bindings, facts, at), depth);
             }
-            if let Some(param) = facts.functions[f].params.iter().find(|p| p.name == name) {
-                return match &param.annotation {
+            if let Some(index) = facts.functions[f].params.iter().position(|p| p.name == name) {
+                return match &facts.functions[f].params[index].annotation {
                     Some(annotation) => self.instance_of(file, scope, annotation, depth),
-                    None => Sym::Unknown,
+                    None => self.argument(file, f, index, depth),
                 };
             }
             current = facts.functions[f].parent;
@@ -811,6 +893,8 @@ fn build_index(facts: &FileFacts) -> FileIndex {
     }
     for (i, assignment) in facts.assignments.iter().enumerate() {
         match (&assignment.target, assignment.scope) {
+            // `module.exports = { server }` re-binds `server` to itself: nothing new.
+            (Expr::Name(name), _) if assignment.value == Expr::Name(name.clone()) => {}
             (Expr::Name(name), None) => index
                 .globals
                 .entry(name.clone())
