@@ -7,6 +7,7 @@
 
 use std::cell::RefCell;
 use std::num::NonZeroU16;
+use std::rc::Rc;
 use std::sync::OnceLock;
 
 use tree_sitter::{Node, Parser, TreeCursor};
@@ -59,6 +60,23 @@ const MAX_EXPR_DEPTH: usize = 32;
 
 /// Extensions stripped from import specifiers.
 const EXTENSIONS: &[&str] = &[".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx"];
+
+/// Node kinds whose subtrees the walk does not enter: nothing in them becomes a fact.
+const OPAQUE: &[&str] = &[
+    "string",
+    "number",
+    "regex",
+    "comment",
+    "type_annotation",
+    "type_arguments",
+    "type_parameters",
+    "interface_declaration",
+    "type_alias_declaration",
+    "ambient_declaration",
+    "jsx_text",
+    "property_identifier",
+    "identifier",
+];
 
 /// Declares [`K`], the node kinds the front end tells apart, with their grammar names.
 macro_rules! kinds {
@@ -225,6 +243,8 @@ fields! {
 struct Compiled {
     language: tree_sitter::Language,
     kinds: Vec<K>,
+    /// Kinds whose subtrees hold nothing the front end reads (strings, types).
+    opaque: Vec<bool>,
     fields: Fields,
 }
 
@@ -238,9 +258,19 @@ fn compiled(dialect: Dialect) -> &'static Compiled {
         };
         let kinds = kind_table(&language);
         let fields = Fields::new(&language);
+        let opaque = (0..language.node_kind_count())
+            .map(|id| {
+                u16::try_from(id)
+                    .ok()
+                    .filter(|id| language.node_kind_is_named(*id))
+                    .and_then(|id| language.node_kind_for_id(id))
+                    .is_some_and(|name| OPAQUE.contains(&name))
+            })
+            .collect();
         Compiled {
             language,
             kinds,
+            opaque,
             fields,
         }
     })
@@ -307,7 +337,9 @@ pub fn parse(rel_path: &str, source: &str, dialect: Dialect) -> FileFacts {
         src: source,
         kinds: &compiled.kinds,
         f: &compiled.fields,
+        opaque: &compiled.opaque,
         comment: compiled.language.id_for_node_kind("comment", true),
+        cursors: Rc::default(),
         dir,
         facts: &mut facts,
         ancestors: Vec::new(),
@@ -316,6 +348,7 @@ pub fn parse(rel_path: &str, source: &str, dialect: Dialect) -> FileFacts {
         decorators: Vec::new(),
     };
     walker.walk(root);
+    drop(walker);
     drop(tree);
     assign_scopes(&mut facts);
     facts
@@ -414,11 +447,22 @@ fn join_spans(a: Span, b: Span) -> Span {
 /// The children of a node, in order, read with a cursor of their own. `named` skips anonymous
 /// tokens and comments.
 struct Kids<'a> {
-    cursor: TreeCursor<'a>,
+    pool: Rc<RefCell<Vec<TreeCursor<'a>>>>,
+    cursor: Option<TreeCursor<'a>>,
     started: bool,
     done: bool,
     named: bool,
     comment: u16,
+}
+
+impl Drop for Kids<'_> {
+    fn drop(&mut self) {
+        if let Some(cursor) = self.cursor.take()
+            && let Ok(mut pool) = self.pool.try_borrow_mut()
+        {
+            pool.push(cursor);
+        }
+    }
 }
 
 impl<'a> Iterator for Kids<'a> {
@@ -429,17 +473,18 @@ impl<'a> Iterator for Kids<'a> {
             if self.done {
                 return None;
             }
+            let cursor = self.cursor.as_mut()?;
             let moved = if self.started {
-                self.cursor.goto_next_sibling()
+                cursor.goto_next_sibling()
             } else {
                 self.started = true;
-                self.cursor.goto_first_child()
+                cursor.goto_first_child()
             };
             if !moved {
                 self.done = true;
                 return None;
             }
-            let node = self.cursor.node();
+            let node = cursor.node();
             if !self.named || (node.is_named() && node.kind_id() != self.comment) {
                 return Some(node);
             }
@@ -466,8 +511,11 @@ struct Walker<'a, 'f> {
     src: &'a str,
     kinds: &'a [K],
     f: &'a Fields,
+    opaque: &'a [bool],
     /// The kind id of comments.
     comment: u16,
+    /// Spare cursors for reading children.
+    cursors: Rc<RefCell<Vec<TreeCursor<'a>>>>,
     /// The directory of the file, for relative imports.
     dir: &'a str,
     facts: &'f mut FileFacts,
@@ -515,8 +563,17 @@ impl<'a> Walker<'a, '_> {
     }
 
     fn kids(&self, node: Node<'a>, named: bool) -> Kids<'a> {
+        let spare = self.cursors.try_borrow_mut().ok().and_then(|mut p| p.pop());
+        let cursor = match spare {
+            Some(mut cursor) => {
+                cursor.reset(node);
+                cursor
+            }
+            None => node.walk(),
+        };
         Kids {
-            cursor: node.walk(),
+            pool: Rc::clone(&self.cursors),
+            cursor: Some(cursor),
             started: false,
             done: false,
             named,
@@ -525,10 +582,19 @@ impl<'a> Walker<'a, '_> {
     }
 
     fn first_named(&self, node: Node<'a>) -> Option<Node<'a>> {
+        let first = node.named_child(0)?;
+        if first.kind_id() != self.comment {
+            return Some(first);
+        }
         self.named(node).next()
     }
 
     fn last_named(&self, node: Node<'a>) -> Option<Node<'a>> {
+        let count = node.named_child_count();
+        let last = node.named_child(u32::try_from(count.checked_sub(1)?).ok()?)?;
+        if last.kind_id() != self.comment {
+            return Some(last);
+        }
         self.named(node).last()
     }
 
@@ -543,7 +609,12 @@ impl<'a> Walker<'a, '_> {
             } else {
                 self.visit(node);
             }
-            if cursor.goto_first_child() {
+            let opaque = self
+                .opaque
+                .get(usize::from(node.kind_id()))
+                .copied()
+                .unwrap_or(false);
+            if !opaque && cursor.goto_first_child() {
                 self.ancestors.push(node);
                 continue;
             }
