@@ -5,7 +5,8 @@
 //! ancestors and of enclosing definitions (functions, classes, named object literals), which
 //! give functions their contextual names and qualified names.
 
-use std::cell::RefCell;
+use rustc_hash::FxHashMap;
+use std::cell::{Cell, RefCell};
 use std::num::NonZeroU16;
 use std::rc::Rc;
 use std::sync::OnceLock;
@@ -340,6 +341,9 @@ pub fn parse(rel_path: &str, source: &str, dialect: Dialect) -> FileFacts {
         opaque: &compiled.opaque,
         comment: compiled.language.id_for_node_kind("comment", true),
         cursors: Rc::default(),
+        visiting: 0,
+        cut: Cell::new(false),
+        read_calls: RefCell::default(),
         dir,
         facts: &mut facts,
         ancestors: Vec::new(),
@@ -516,6 +520,12 @@ struct Walker<'a, 'f> {
     comment: u16,
     /// Spare cursors for reading children.
     cursors: Rc<RefCell<Vec<TreeCursor<'a>>>>,
+    /// Where the node being visited starts.
+    visiting: usize,
+    /// Set when an expression was cut short at [`MAX_EXPR_DEPTH`].
+    cut: Cell<bool>,
+    /// Calls read as part of something else before the walk visits them, by node id.
+    read_calls: RefCell<FxHashMap<usize, CallExpr>>,
     /// The directory of the file, for relative imports.
     dir: &'a str,
     facts: &'f mut FileFacts,
@@ -607,6 +617,7 @@ impl<'a> Walker<'a, '_> {
             if node.kind_id() == comment {
                 self.comment(node);
             } else {
+                self.visiting = node.start_byte();
                 self.visit(node);
             }
             let opaque = self
@@ -669,7 +680,7 @@ impl<'a> Walker<'a, '_> {
                 if matches!(op, Some("||=" | "&&=" | "??="))
                     && let Some(right) = self.field(node, self.f.right)
                 {
-                    self.facts.regions.push(span(right));
+                    self.add_region(span(right));
                 }
             }
             K::ReturnStatement => {
@@ -685,15 +696,15 @@ impl<'a> Walker<'a, '_> {
             K::IfStatement => self.if_statement(node),
             K::ForStatement | K::ForInStatement | K::WhileStatement | K::DoStatement => {
                 if let Some(body) = self.field(node, self.f.body) {
-                    self.facts.regions.push(span(body));
+                    self.add_region(span(body));
                 }
             }
-            K::CatchClause => self.facts.regions.push(span(node)),
+            K::CatchClause => self.add_region(span(node)),
             K::SwitchStatement => self.switch(node),
             K::TernaryExpression => {
                 for field in [self.f.consequence, self.f.alternative] {
                     if let Some(branch) = self.field(node, field) {
-                        self.facts.regions.push(span(branch));
+                        self.add_region(span(branch));
                     }
                 }
             }
@@ -702,7 +713,7 @@ impl<'a> Walker<'a, '_> {
                 if matches!(op, Some("&&" | "||" | "??"))
                     && let Some(right) = self.field(node, self.f.right)
                 {
-                    self.facts.regions.push(span(right));
+                    self.add_region(span(right));
                 }
             }
             K::Decorator if self.parent().is_some_and(|p| self.kind(p) == K::ClassBody) => {
@@ -1648,7 +1659,8 @@ impl<'a> Walker<'a, '_> {
         else {
             return;
         };
-        let call = self.call_expr(node, callee_node, 0);
+        let read = self.read_calls.get_mut().remove(&node.id());
+        let call = read.unwrap_or_else(|| self.call_expr(node, callee_node, 0));
         // `assert(cond)`, `assert.ok(cond)`, `invariant(cond, ...)`
         let is_assert = match &call.callee {
             Expr::Name(n) => n == "assert" || n == "invariant",
@@ -1675,12 +1687,40 @@ impl<'a> Walker<'a, '_> {
                 scope: None,
             });
         }
-        self.facts.calls.push(Call {
+        let call = Call {
             call,
             callee_text: collapse(&[self.text(callee_node)], 80),
             span: span(node),
             scope: None,
-        });
+        };
+        // Keep the list in the order `assign_scopes` sorts it into (by start, then end): a
+        // call that starts where the calls before it start but ends earlier (`a.b` in
+        // `a.b().c()`) goes before them. Far back, append and leave it to the sort.
+        let calls = &mut self.facts.calls;
+        let key = (call.span.start_byte, call.span.end_byte);
+        let mut at = calls.len();
+        while at > 0 && calls.len() - at < 32 {
+            let before = &calls[at - 1].span;
+            if (before.start_byte, before.end_byte) <= key {
+                break;
+            }
+            at -= 1;
+        }
+        calls.insert(at, call);
+    }
+
+    /// [`Self::call_expr`] for a call inside what is being read. When the walk has yet to
+    /// visit the call and nothing in it was cut short (so that reading it on its own gives
+    /// the same), a copy is kept for that visit.
+    fn nested_call_expr(&self, node: Node<'a>, callee: Node<'a>, d: usize) -> CallExpr {
+        let outer_cut = self.cut.replace(false);
+        let call = self.call_expr(node, callee, d);
+        let cut = self.cut.get();
+        self.cut.set(outer_cut || cut);
+        if !cut && node.start_byte() >= self.visiting {
+            self.read_calls.borrow_mut().insert(node.id(), call.clone());
+        }
+        call
     }
 
     /// A call's (or `new`'s) callee and arguments; `d` is the depth of the call.
@@ -1783,6 +1823,7 @@ impl<'a> Walker<'a, '_> {
 
     fn expr(&self, node: Node<'a>, depth: usize) -> Expr {
         if depth > MAX_EXPR_DEPTH {
+            self.cut.set(true);
             return Expr::Other("...".into());
         }
         let f = self.f;
@@ -1846,7 +1887,7 @@ impl<'a> Walker<'a, '_> {
                     .field(node, f.function)
                     .or_else(|| self.field(node, f.constructor))
                 {
-                    Some(callee) => Expr::Call(Box::new(self.call_expr(node, callee, d))),
+                    Some(callee) => Expr::Call(Box::new(self.nested_call_expr(node, callee, d))),
                     None => self.other(node),
                 }
             }
@@ -1969,10 +2010,10 @@ impl<'a> Walker<'a, '_> {
             .field(node, f.alternative)
             .map(|a| self.first_named(a).unwrap_or(a));
         if let Some(body) = body {
-            self.facts.regions.push(span(body));
+            self.add_region(span(body));
         }
         if let Some(orelse) = orelse {
-            self.facts.regions.push(span(orelse));
+            self.add_region(span(orelse));
         }
         let first_statement = body
             .map(|b| {
@@ -2024,6 +2065,18 @@ impl<'a> Walker<'a, '_> {
                 });
             }
         }
+    }
+
+    /// Adds a region where `assign_scopes` sorts it to (by start, longest first), so that it
+    /// need not sort (unless the place is far back).
+    fn add_region(&mut self, region: Span) {
+        let key = |r: &Span| (r.start_byte, std::cmp::Reverse(r.end_byte));
+        let regions = &mut self.facts.regions;
+        let mut at = regions.len();
+        while at > 0 && regions.len() - at < 32 && key(&regions[at - 1]) > key(&region) {
+            at -= 1;
+        }
+        regions.insert(at, region);
     }
 
     /// How a statement (or the last statement of a block) leaves, when it always does.
@@ -2085,7 +2138,7 @@ impl<'a> Walker<'a, '_> {
                 continue;
             };
             let region = join_spans(span(first), span(last));
-            self.facts.regions.push(region);
+            self.add_region(region);
             if let Some(subject) = &subject {
                 for (value, at) in pending.drain(..) {
                     self.facts.dispatches.push(Dispatch {
@@ -2830,16 +2883,5 @@ count += 1;
         assert_eq!(collapse(&["  a"], 80), "a");
         assert_eq!(collapse(&["abcdef"], 3), "abc...");
         assert_eq!(collapse(&["if (", "x", ") ", "y"], 80), "if (x) y");
-    }
-
-    #[test]
-    fn dump() {
-        let path = std::env::var("JSFE_DUMP").unwrap_or_default();
-        if path.is_empty() {
-            return;
-        }
-        let source = std::fs::read_to_string(&path).unwrap();
-        let f = parse(&path, &source, Dialect::of(&path));
-        println!("{f:#?}");
     }
 }
