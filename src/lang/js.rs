@@ -5,8 +5,10 @@
 //! ancestors and of enclosing definitions (functions, classes, named object literals), which
 //! give functions their contextual names and qualified names.
 
-use std::cell::RefCell;
+use rustc_hash::FxHashMap;
+use std::cell::{Cell, RefCell};
 use std::num::NonZeroU16;
+use std::rc::Rc;
 use std::sync::OnceLock;
 
 use tree_sitter::{Node, Parser, TreeCursor};
@@ -59,6 +61,23 @@ const MAX_EXPR_DEPTH: usize = 32;
 
 /// Extensions stripped from import specifiers.
 const EXTENSIONS: &[&str] = &[".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx"];
+
+/// Node kinds whose subtrees the walk does not enter: nothing in them becomes a fact.
+const OPAQUE: &[&str] = &[
+    "string",
+    "number",
+    "regex",
+    "comment",
+    "type_annotation",
+    "type_arguments",
+    "type_parameters",
+    "interface_declaration",
+    "type_alias_declaration",
+    "ambient_declaration",
+    "jsx_text",
+    "property_identifier",
+    "identifier",
+];
 
 /// Declares [`K`], the node kinds the front end tells apart, with their grammar names.
 macro_rules! kinds {
@@ -225,6 +244,8 @@ fields! {
 struct Compiled {
     language: tree_sitter::Language,
     kinds: Vec<K>,
+    /// Kinds whose subtrees hold nothing the front end reads (strings, types).
+    opaque: Vec<bool>,
     fields: Fields,
 }
 
@@ -238,9 +259,19 @@ fn compiled(dialect: Dialect) -> &'static Compiled {
         };
         let kinds = kind_table(&language);
         let fields = Fields::new(&language);
+        let opaque = (0..language.node_kind_count())
+            .map(|id| {
+                u16::try_from(id)
+                    .ok()
+                    .filter(|id| language.node_kind_is_named(*id))
+                    .and_then(|id| language.node_kind_for_id(id))
+                    .is_some_and(|name| OPAQUE.contains(&name))
+            })
+            .collect();
         Compiled {
             language,
             kinds,
+            opaque,
             fields,
         }
     })
@@ -307,7 +338,12 @@ pub fn parse(rel_path: &str, source: &str, dialect: Dialect) -> FileFacts {
         src: source,
         kinds: &compiled.kinds,
         f: &compiled.fields,
+        opaque: &compiled.opaque,
         comment: compiled.language.id_for_node_kind("comment", true),
+        cursors: Rc::default(),
+        visiting: 0,
+        cut: Cell::new(false),
+        read_calls: RefCell::default(),
         dir,
         facts: &mut facts,
         ancestors: Vec::new(),
@@ -316,6 +352,7 @@ pub fn parse(rel_path: &str, source: &str, dialect: Dialect) -> FileFacts {
         decorators: Vec::new(),
     };
     walker.walk(root);
+    drop(walker);
     drop(tree);
     assign_scopes(&mut facts);
     facts
@@ -414,11 +451,22 @@ fn join_spans(a: Span, b: Span) -> Span {
 /// The children of a node, in order, read with a cursor of their own. `named` skips anonymous
 /// tokens and comments.
 struct Kids<'a> {
-    cursor: TreeCursor<'a>,
+    pool: Rc<RefCell<Vec<TreeCursor<'a>>>>,
+    cursor: Option<TreeCursor<'a>>,
     started: bool,
     done: bool,
     named: bool,
     comment: u16,
+}
+
+impl Drop for Kids<'_> {
+    fn drop(&mut self) {
+        if let Some(cursor) = self.cursor.take()
+            && let Ok(mut pool) = self.pool.try_borrow_mut()
+        {
+            pool.push(cursor);
+        }
+    }
 }
 
 impl<'a> Iterator for Kids<'a> {
@@ -429,17 +477,18 @@ impl<'a> Iterator for Kids<'a> {
             if self.done {
                 return None;
             }
+            let cursor = self.cursor.as_mut()?;
             let moved = if self.started {
-                self.cursor.goto_next_sibling()
+                cursor.goto_next_sibling()
             } else {
                 self.started = true;
-                self.cursor.goto_first_child()
+                cursor.goto_first_child()
             };
             if !moved {
                 self.done = true;
                 return None;
             }
-            let node = self.cursor.node();
+            let node = cursor.node();
             if !self.named || (node.is_named() && node.kind_id() != self.comment) {
                 return Some(node);
             }
@@ -466,8 +515,17 @@ struct Walker<'a, 'f> {
     src: &'a str,
     kinds: &'a [K],
     f: &'a Fields,
+    opaque: &'a [bool],
     /// The kind id of comments.
     comment: u16,
+    /// Spare cursors for reading children.
+    cursors: Rc<RefCell<Vec<TreeCursor<'a>>>>,
+    /// Where the node being visited starts.
+    visiting: usize,
+    /// Set when an expression was cut short at [`MAX_EXPR_DEPTH`].
+    cut: Cell<bool>,
+    /// Calls read as part of something else before the walk visits them, by node id.
+    read_calls: RefCell<FxHashMap<usize, CallExpr>>,
     /// The directory of the file, for relative imports.
     dir: &'a str,
     facts: &'f mut FileFacts,
@@ -515,8 +573,17 @@ impl<'a> Walker<'a, '_> {
     }
 
     fn kids(&self, node: Node<'a>, named: bool) -> Kids<'a> {
+        let spare = self.cursors.try_borrow_mut().ok().and_then(|mut p| p.pop());
+        let cursor = match spare {
+            Some(mut cursor) => {
+                cursor.reset(node);
+                cursor
+            }
+            None => node.walk(),
+        };
         Kids {
-            cursor: node.walk(),
+            pool: Rc::clone(&self.cursors),
+            cursor: Some(cursor),
             started: false,
             done: false,
             named,
@@ -525,10 +592,19 @@ impl<'a> Walker<'a, '_> {
     }
 
     fn first_named(&self, node: Node<'a>) -> Option<Node<'a>> {
+        let first = node.named_child(0)?;
+        if first.kind_id() != self.comment {
+            return Some(first);
+        }
         self.named(node).next()
     }
 
     fn last_named(&self, node: Node<'a>) -> Option<Node<'a>> {
+        let count = node.named_child_count();
+        let last = node.named_child(u32::try_from(count.checked_sub(1)?).ok()?)?;
+        if last.kind_id() != self.comment {
+            return Some(last);
+        }
         self.named(node).last()
     }
 
@@ -541,9 +617,15 @@ impl<'a> Walker<'a, '_> {
             if node.kind_id() == comment {
                 self.comment(node);
             } else {
+                self.visiting = node.start_byte();
                 self.visit(node);
             }
-            if cursor.goto_first_child() {
+            let opaque = self
+                .opaque
+                .get(usize::from(node.kind_id()))
+                .copied()
+                .unwrap_or(false);
+            if !opaque && cursor.goto_first_child() {
                 self.ancestors.push(node);
                 continue;
             }
@@ -598,7 +680,7 @@ impl<'a> Walker<'a, '_> {
                 if matches!(op, Some("||=" | "&&=" | "??="))
                     && let Some(right) = self.field(node, self.f.right)
                 {
-                    self.facts.regions.push(span(right));
+                    self.add_region(span(right));
                 }
             }
             K::ReturnStatement => {
@@ -614,15 +696,15 @@ impl<'a> Walker<'a, '_> {
             K::IfStatement => self.if_statement(node),
             K::ForStatement | K::ForInStatement | K::WhileStatement | K::DoStatement => {
                 if let Some(body) = self.field(node, self.f.body) {
-                    self.facts.regions.push(span(body));
+                    self.add_region(span(body));
                 }
             }
-            K::CatchClause => self.facts.regions.push(span(node)),
+            K::CatchClause => self.add_region(span(node)),
             K::SwitchStatement => self.switch(node),
             K::TernaryExpression => {
                 for field in [self.f.consequence, self.f.alternative] {
                     if let Some(branch) = self.field(node, field) {
-                        self.facts.regions.push(span(branch));
+                        self.add_region(span(branch));
                     }
                 }
             }
@@ -631,7 +713,7 @@ impl<'a> Walker<'a, '_> {
                 if matches!(op, Some("&&" | "||" | "??"))
                     && let Some(right) = self.field(node, self.f.right)
                 {
-                    self.facts.regions.push(span(right));
+                    self.add_region(span(right));
                 }
             }
             K::Decorator if self.parent().is_some_and(|p| self.kind(p) == K::ClassBody) => {
@@ -1577,7 +1659,8 @@ impl<'a> Walker<'a, '_> {
         else {
             return;
         };
-        let call = self.call_expr(node, callee_node, 0);
+        let read = self.read_calls.get_mut().remove(&node.id());
+        let call = read.unwrap_or_else(|| self.call_expr(node, callee_node, 0));
         // `assert(cond)`, `assert.ok(cond)`, `invariant(cond, ...)`
         let is_assert = match &call.callee {
             Expr::Name(n) => n == "assert" || n == "invariant",
@@ -1604,12 +1687,40 @@ impl<'a> Walker<'a, '_> {
                 scope: None,
             });
         }
-        self.facts.calls.push(Call {
+        let call = Call {
             call,
             callee_text: collapse(&[self.text(callee_node)], 80),
             span: span(node),
             scope: None,
-        });
+        };
+        // Keep the list in the order `assign_scopes` sorts it into (by start, then end): a
+        // call that starts where the calls before it start but ends earlier (`a.b` in
+        // `a.b().c()`) goes before them. Far back, append and leave it to the sort.
+        let calls = &mut self.facts.calls;
+        let key = (call.span.start_byte, call.span.end_byte);
+        let mut at = calls.len();
+        while at > 0 && calls.len() - at < 32 {
+            let before = &calls[at - 1].span;
+            if (before.start_byte, before.end_byte) <= key {
+                break;
+            }
+            at -= 1;
+        }
+        calls.insert(at, call);
+    }
+
+    /// [`Self::call_expr`] for a call inside what is being read. When the walk has yet to
+    /// visit the call and nothing in it was cut short (so that reading it on its own gives
+    /// the same), a copy is kept for that visit.
+    fn nested_call_expr(&self, node: Node<'a>, callee: Node<'a>, d: usize) -> CallExpr {
+        let outer_cut = self.cut.replace(false);
+        let call = self.call_expr(node, callee, d);
+        let cut = self.cut.get();
+        self.cut.set(outer_cut || cut);
+        if !cut && node.start_byte() >= self.visiting {
+            self.read_calls.borrow_mut().insert(node.id(), call.clone());
+        }
+        call
     }
 
     /// A call's (or `new`'s) callee and arguments; `d` is the depth of the call.
@@ -1712,6 +1823,7 @@ impl<'a> Walker<'a, '_> {
 
     fn expr(&self, node: Node<'a>, depth: usize) -> Expr {
         if depth > MAX_EXPR_DEPTH {
+            self.cut.set(true);
             return Expr::Other("...".into());
         }
         let f = self.f;
@@ -1775,7 +1887,7 @@ impl<'a> Walker<'a, '_> {
                     .field(node, f.function)
                     .or_else(|| self.field(node, f.constructor))
                 {
-                    Some(callee) => Expr::Call(Box::new(self.call_expr(node, callee, d))),
+                    Some(callee) => Expr::Call(Box::new(self.nested_call_expr(node, callee, d))),
                     None => self.other(node),
                 }
             }
@@ -1898,10 +2010,10 @@ impl<'a> Walker<'a, '_> {
             .field(node, f.alternative)
             .map(|a| self.first_named(a).unwrap_or(a));
         if let Some(body) = body {
-            self.facts.regions.push(span(body));
+            self.add_region(span(body));
         }
         if let Some(orelse) = orelse {
-            self.facts.regions.push(span(orelse));
+            self.add_region(span(orelse));
         }
         let first_statement = body
             .map(|b| {
@@ -1953,6 +2065,18 @@ impl<'a> Walker<'a, '_> {
                 });
             }
         }
+    }
+
+    /// Adds a region where `assign_scopes` sorts it to (by start, longest first), so that it
+    /// need not sort (unless the place is far back).
+    fn add_region(&mut self, region: Span) {
+        let key = |r: &Span| (r.start_byte, std::cmp::Reverse(r.end_byte));
+        let regions = &mut self.facts.regions;
+        let mut at = regions.len();
+        while at > 0 && regions.len() - at < 32 && key(&regions[at - 1]) > key(&region) {
+            at -= 1;
+        }
+        regions.insert(at, region);
     }
 
     /// How a statement (or the last statement of a block) leaves, when it always does.
@@ -2014,7 +2138,7 @@ impl<'a> Walker<'a, '_> {
                 continue;
             };
             let region = join_spans(span(first), span(last));
-            self.facts.regions.push(region);
+            self.add_region(region);
             if let Some(subject) = &subject {
                 for (value, at) in pending.drain(..) {
                     self.facts.dispatches.push(Dispatch {
@@ -2759,16 +2883,5 @@ count += 1;
         assert_eq!(collapse(&["  a"], 80), "a");
         assert_eq!(collapse(&["abcdef"], 3), "abc...");
         assert_eq!(collapse(&["if (", "x", ") ", "y"], 80), "if (x) y");
-    }
-
-    #[test]
-    fn dump() {
-        let path = std::env::var("JSFE_DUMP").unwrap_or_default();
-        if path.is_empty() {
-            return;
-        }
-        let source = std::fs::read_to_string(&path).unwrap();
-        let f = parse(&path, &source, Dialect::of(&path));
-        println!("{f:#?}");
     }
 }
