@@ -46,6 +46,16 @@ pub fn find_agents(
     let registered_on: Vec<((usize, usize), &str)> = tools
         .iter()
         .filter_map(|t| {
+            // `billing.asTool()` makes the agent a tool; it is not a tool of that agent.
+            if matches!(
+                t.detected.entry,
+                Entry::Registration {
+                    effect: Some(_),
+                    ..
+                }
+            ) {
+                return None;
+            }
             let reg = t.detected.registration.as_ref()?;
             let Some(Expr::Name(name)) = &reg.receiver else {
                 return None;
@@ -155,7 +165,10 @@ impl Listing {
             Expr::Name(name) => {
                 if let Some((f, a)) = project.assignment_of(file, scope, name) {
                     let assignment = &project.files[f].assignments[a];
-                    if matches!(assignment.value, Expr::List(_) | Expr::Dict(_) | Expr::Call(_)) {
+                    if matches!(
+                        assignment.value,
+                        Expr::List(_) | Expr::Dict(_) | Expr::Call(_)
+                    ) {
                         let (value, scope, start) = (
                             &assignment.value,
                             assignment.scope,

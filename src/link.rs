@@ -477,7 +477,9 @@ impl Project {
             return Sym::Unknown;
         };
         let param_name = &function.params[param].name;
-        let by_name = self.calls_by_name.get_or_init(|| self.index_calls_by_name());
+        let by_name = self
+            .calls_by_name
+            .get_or_init(|| self.index_calls_by_name());
         let Some(sites) = by_name.get(function.name.as_str()) else {
             return Sym::Unknown;
         };
@@ -557,7 +559,11 @@ impl Project {
             if let Some(bindings) = index.locals.get(&(f, key.clone())) {
                 return self.binding(file, Some(f), pick(bindings, facts, at), depth);
             }
-            if let Some(index) = facts.functions[f].params.iter().position(|p| p.name == name) {
+            if let Some(index) = facts.functions[f]
+                .params
+                .iter()
+                .position(|p| p.name == name)
+            {
                 return match &facts.functions[f].params[index].annotation {
                     Some(annotation) => self.instance_of(file, scope, annotation, depth),
                     None => self.argument(file, f, index, depth),
@@ -857,6 +863,7 @@ fn build_index(facts: &FileFacts) -> FileIndex {
         // Inline functions without a name of their own (`tool({ execute: () => ... })` is
         // `weatherTool.execute`) bind no name.
         if function.name == ANONYMOUS
+            || function.name.contains('(')
             || (function.class.is_none()
                 && function.parent.is_none()
                 && function.qualname.contains('.'))

@@ -13,7 +13,7 @@ use std::rc::Rc;
 
 use crate::catalog::{LanguageCatalog, classify};
 use crate::detect::{DetectedTool, Entry};
-use crate::facts::{Call, Expr, Span};
+use crate::facts::{Call, Expr, Language, Span};
 use crate::link::{Project, Sym};
 use crate::model::Category;
 
@@ -262,7 +262,13 @@ fn label(project: &Project, entry_file: usize, file: usize, func: usize) -> Stri
     if file == entry_file {
         return qualname.clone();
     }
-    let module = facts.module.rsplit('.').next().unwrap_or_default();
+    // The module's own name: `pkg.sub.mod` gives `mod`, `src/tools/db` gives `db`.
+    let separator = if facts.language.family() == Language::JavaScript {
+        '/'
+    } else {
+        '.'
+    };
+    let module = facts.module.rsplit(separator).next().unwrap_or_default();
     if module.is_empty() {
         qualname.clone()
     } else {

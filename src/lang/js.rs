@@ -377,6 +377,12 @@ pub fn module_name(rel_path: &str) -> String {
 /// (`../db/index.js` in `src/tools/a.ts` → `src/db/index`), else as written (`node:fs` → `fs`).
 pub fn normalize_specifier(spec: &str, dir: &str) -> String {
     let spec = spec.strip_prefix("node:").unwrap_or(spec);
+    // A package name may end like a file (`highlight.js`); only a path inside it is a file.
+    let slashes = spec.matches('/').count();
+    let has_file = is_relative(spec) || slashes >= if spec.starts_with('@') { 2 } else { 1 };
+    if !has_file {
+        return spec.to_string();
+    }
     let spec = EXTENSIONS
         .iter()
         .find_map(|ext| spec.strip_suffix(ext).filter(|s| !s.is_empty()))
@@ -754,6 +760,30 @@ impl<'a> Walker<'a, '_> {
                 | K::SatisfiesExpression
                 | K::NonNullExpression
                 | K::AwaitExpression => child = parent,
+                // A callback is named after the call it is given to and the call's first
+                // argument, when that names something: `server.tool("read_file", ..., async
+                // () => ...)` runs `tool(read_file)`, `arr.map(x => ...)` runs `map()`.
+                K::Arguments if !through_calls => {
+                    let call = self.ancestors.get(i.checked_sub(1)?).copied()?;
+                    if !matches!(self.kind(call), K::CallExpression | K::NewExpression) {
+                        return None;
+                    }
+                    let callee = self
+                        .field(call, f.function)
+                        .or_else(|| self.field(call, f.constructor))?;
+                    let last = match self.kind(callee) {
+                        K::MemberExpression => self.field(callee, f.property)?,
+                        _ => callee,
+                    };
+                    let first = self.named(parent).next().filter(|&a| a != child);
+                    let what = match first.map(|a| (self.kind(a), a)) {
+                        Some((K::String, a)) => self.text(a).trim_matches(['"', '\'', '`']),
+                        Some((K::Identifier, a)) => self.text(a),
+                        _ => "",
+                    };
+                    let name = format!("{}({what})", self.text(last));
+                    return (name.len() <= 80).then(|| name.into());
+                }
                 K::Arguments if through_calls => {
                     i = i.checked_sub(1)?;
                     child = self.ancestors[i];
@@ -1846,20 +1876,15 @@ impl<'a> Walker<'a, '_> {
             K::False => Expr::Bool(false),
             K::Number => Expr::Num(self.text(node).into()),
             K::String => Expr::Str(self.string_content(node)),
+            // With substitutions kept as written (`DROP TABLE ${t}`), as Python f-strings are:
+            // the SQL verb or the HTTP method at the front still tells what the text does.
             K::TemplateString => {
-                if self
-                    .named(node)
-                    .any(|c| self.kind(c) == K::TemplateSubstitution)
-                {
-                    self.other(node)
-                } else {
-                    let text = self.text(node);
-                    Expr::Str(
-                        text.get(1..text.len().saturating_sub(1))
-                            .unwrap_or("")
-                            .into(),
-                    )
-                }
+                let text = self.text(node);
+                Expr::Str(
+                    text.get(1..text.len().saturating_sub(1))
+                        .unwrap_or("")
+                        .into(),
+                )
             }
             K::MemberExpression => {
                 match (self.field(node, f.object), self.field(node, f.property)) {
@@ -2349,7 +2374,11 @@ mod tests {
             normalize_specifier("@aws-sdk/client-s3", "src"),
             "@aws-sdk/client-s3"
         );
-        assert_eq!(normalize_specifier("highlight.js", "src"), "highlight");
+        assert_eq!(normalize_specifier("highlight.js", "src"), "highlight.js");
+        assert_eq!(
+            normalize_specifier("@modelcontextprotocol/sdk/server/mcp.js", "src"),
+            "@modelcontextprotocol/sdk/server/mcp"
+        );
         assert_eq!(module_name("src/tools/db.ts"), "src/tools/db");
     }
 
@@ -2516,7 +2545,7 @@ g(cond ? 'a' : 'b', p ?? q, await z, `t`, [1, true, null, undefined], () => 1);
         assert_eq!(new.keyword("host"), Some(&name("host")));
         assert!(matches!(
             call(&f, "sql").call.positional(0),
-            Some(Expr::Other(_))
+            Some(Expr::Str(s)) if s.contains("${")
         ));
         assert_eq!(call(&f, "$").call.positional(0), Some(&string("ls")));
         let q = &call(&f, "this.db.query").call;
@@ -2583,7 +2612,7 @@ function* gen() {}
         assert_eq!(inner.parent, execute_index);
         function(&f, "run");
         let main = f.functions.iter().position(|x| x.name == "main");
-        let anonymous = function(&f, "main.<anonymous>");
+        let anonymous = function(&f, "main.forEach()");
         assert_eq!(anonymous.parent, main);
         let helper = function(&f, "main.helper");
         assert_eq!(helper.params.len(), 2);
@@ -2596,7 +2625,7 @@ function* gen() {}
             go.scope,
             f.functions
                 .iter()
-                .position(|x| x.qualname == "main.<anonymous>")
+                .position(|x| x.qualname == "main.forEach()")
         );
         assert!(
             f.returns
