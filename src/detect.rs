@@ -432,19 +432,17 @@ fn registration_calls(
         };
         if rule.def.kind == ToolKind::Dispatcher {
             // A handler that receives the tool name and branches on it.
-            let resolved =
-                handler.map(|h| project.resolve(file, call.scope, h, call.span.start_byte));
-            if let Some(Sym::Function { file: f, func }) = resolved {
+            let at = call.span.start_byte;
+            let resolved = handler.and_then(|h| handler_function(project, file, call.scope, h, at));
+            if let Some((f, func)) = resolved {
                 dispatched(project, f, func, rule, schemas, &registration(), tools);
             }
             continue;
         }
         let inline_function = match handler {
-            Some(lambda @ Expr::Lambda(_)) => {
-                match project.resolve(file, call.scope, lambda, call.span.start_byte) {
-                    Sym::Function { file, func } => Some(Entry::Function { file, func }),
-                    _ => None,
-                }
+            Some(wrapped @ (Expr::Lambda(_) | Expr::Call(_))) => {
+                handler_function(project, file, call.scope, wrapped, call.span.start_byte)
+                    .map(|(file, func)| Entry::Function { file, func })
             }
             _ => None,
         };
@@ -667,6 +665,40 @@ fn tool_lists(
 }
 
 /// The string value of the argument `spec` points at, where it is known statically.
+/// The function a handler argument runs: the argument itself, or the function a wrapper call
+/// is given (`withTelemetry(async (request) => ...)`, `withAuth(handler)`).
+fn handler_function(
+    project: &Project,
+    file: usize,
+    scope: Option<usize>,
+    handler: &Expr,
+    at: usize,
+) -> Option<(usize, usize)> {
+    wrapped_function(project, file, scope, handler, at, 0)
+}
+
+fn wrapped_function(
+    project: &Project,
+    file: usize,
+    scope: Option<usize>,
+    expr: &Expr,
+    at: usize,
+    depth: usize,
+) -> Option<(usize, usize)> {
+    match expr {
+        Expr::Call(call) if depth < 4 => call
+            .args
+            .iter()
+            .filter(|a| a.name.is_none() && !a.spread)
+            .find_map(|a| wrapped_function(project, file, scope, &a.value, at, depth + 1)),
+        Expr::Call(_) => None,
+        _ => match project.resolve(file, scope, expr, at) {
+            Sym::Function { file, func } => Some((file, func)),
+            _ => None,
+        },
+    }
+}
+
 /// Whether the dispatch `subject` is the parameter `param`, a field of it
 /// (`request.params.name`), or a local taken from it (`const { name } = request.params`).
 fn comes_from(facts: &FileFacts, func: usize, subject: &str, param: &str) -> bool {

@@ -355,7 +355,7 @@ impl<'p> Judge<'p> {
         kind: GuardKind,
     ) -> Found {
         let strong = match kind {
-            GuardKind::Allowlist => true,
+            GuardKind::Allowlist => !self.allows_by_default(file, scope, check),
             GuardKind::ReadOnlyMode => self.on_by_default(file, scope, &check.words),
             other => other.is_strong(),
         };
@@ -377,6 +377,30 @@ impl<'p> Judge<'p> {
             line: call.span.start_line,
             strong: kind.is_strong(),
         }
+    }
+
+    /// Whether the test asks a predicate of the tree that ends in an unconditional
+    /// `return true` (`isToolAllowed(name)` that allows everything unless a list is configured):
+    /// such an allowlist is off by default.
+    fn allows_by_default(&self, file: usize, scope: Option<usize>, check: &Check) -> bool {
+        let project = self.project;
+        project
+            .calls_in(file, scope)
+            .iter()
+            .filter(|&&c| check.condition.contains(&project.files[file].calls[c].span))
+            .any(|&c| match self.resolve_call(file, c) {
+                Sym::Function { file: f, func } => {
+                    let facts = &project.files[f];
+                    facts
+                        .returns
+                        .iter()
+                        .rfind(|r| r.scope == Some(func))
+                        .is_some_and(|r| {
+                            r.value == Expr::Bool(true) && !self.in_region(f, func, r.span)
+                        })
+                }
+                _ => false,
+            })
     }
 
     /// A read-only flag is on by default when the class field or parameter it names

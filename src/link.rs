@@ -556,7 +556,11 @@ impl Project {
         let key = Name::from(name);
         let mut current = scope;
         while let Some(f) = current {
-            if let Some(bindings) = index.locals.get(&(f, key.clone())) {
+            // A local bound only later (`const files = ...` in a later `case` block) does not
+            // shadow the outer name yet.
+            if let Some(bindings) = index.locals.get(&(f, key.clone()))
+                && bindings.iter().any(|b| binding_start(b, facts) < at)
+            {
                 return self.binding(file, Some(f), pick(bindings, facts, at), depth);
             }
             if let Some(index) = facts.functions[f]

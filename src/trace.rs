@@ -11,7 +11,7 @@ use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::catalog::{LanguageCatalog, classify};
+use crate::catalog::{EffectRule, LanguageCatalog, classify};
 use crate::detect::{DetectedTool, Entry};
 use crate::facts::{Call, Expr, Language, Span};
 use crate::link::{Project, Sym};
@@ -74,8 +74,9 @@ impl Trace {
 
 /// What one call does, as far as tracing is concerned.
 #[derive(Debug, Clone)]
-enum Outcome {
-    Effect(Category, String),
+enum Outcome<'p> {
+    /// The category, the API, and the rule when an argument refines the category.
+    Effect(Category, String, Option<&'p EffectRule>),
     Calls(Vec<(usize, usize)>),
     Unresolved,
     Nothing,
@@ -85,7 +86,7 @@ enum Outcome {
 pub struct Tracer<'p> {
     project: &'p Project,
     catalog: &'p LanguageCatalog,
-    outcomes: RefCell<HashMap<(usize, usize), Rc<Outcome>>>,
+    outcomes: RefCell<HashMap<(usize, usize), Rc<Outcome<'p>>>>,
 }
 
 impl<'p> Tracer<'p> {
@@ -110,6 +111,8 @@ impl<'p> Tracer<'p> {
             }
             trace.nodes.push(node);
         }
+        // The rule of each effect whose category an argument refines.
+        let mut refinable: Vec<Option<&'p EffectRule>> = Vec::new();
         let mut next = 0;
         while next < trace.nodes.len() {
             let node = trace.nodes[next].clone();
@@ -121,15 +124,18 @@ impl<'p> Tracer<'p> {
                     continue;
                 }
                 match &*self.outcome(node.file, call_index) {
-                    Outcome::Effect(category, api) => trace.effects.push(Reached {
-                        node: current,
-                        call: Some(call_index),
-                        category: *category,
-                        call_text: call.callee_text.to_string(),
-                        api: api.clone(),
-                        file: node.file,
-                        line: call.span.start_line,
-                    }),
+                    Outcome::Effect(category, api, rule) => {
+                        refinable.push(*rule);
+                        trace.effects.push(Reached {
+                            node: current,
+                            call: Some(call_index),
+                            category: *category,
+                            call_text: call.callee_text.to_string(),
+                            api: api.clone(),
+                            file: node.file,
+                            line: call.span.start_line,
+                        });
+                    }
                     Outcome::Calls(targets) => {
                         for &(file, func) in targets {
                             if let Some(&known) = visited.get(&(file, func)) {
@@ -158,6 +164,7 @@ impl<'p> Tracer<'p> {
                 }
             }
         }
+        self.refine(&mut trace, &refinable);
         if let Entry::Registration {
             file,
             call,
@@ -187,7 +194,130 @@ impl<'p> Tracer<'p> {
         trace
     }
 
-    fn outcome(&self, file: usize, call: usize) -> Rc<Outcome> {
+    /// Judges again, with what the callers on the tool's paths pass, the effects whose category
+    /// an argument decides: `fetch(url, { method: options.method || "GET" })` in a helper is a
+    /// read for the tool that calls it without options and a write for one that passes
+    /// `{ method: "POST" }`. An effect some path leaves undecided keeps its first judgement.
+    fn refine(&self, trace: &mut Trace, rules: &[Option<&'p EffectRule>]) {
+        let mut dropped = Vec::new();
+        for (i, rule) in rules.iter().enumerate() {
+            let reached = &trace.effects[i];
+            let (Some(rule), Some(call)) = (rule, reached.call) else {
+                continue;
+            };
+            let node = &trace.nodes[reached.node];
+            if node.incoming.is_empty() {
+                continue;
+            }
+            let site = &self.project.files[node.file].calls[call];
+            let mut evaluated = site.call.clone();
+            let mut changed = false;
+            for arg in &mut evaluated.args {
+                let value = self.evaluate(trace, reached.node, &arg.value, 0);
+                changed |= value != arg.value;
+                arg.value = value;
+            }
+            if !changed {
+                continue;
+            }
+            let value_of = |e: &Expr| {
+                self.project
+                    .value_of(node.file, site.scope, e, site.span.start_byte)
+            };
+            match classify(rule, &evaluated, &value_of) {
+                Some(category) => trace.effects[i].category = category,
+                None => dropped.push(i),
+            }
+        }
+        for i in dropped.into_iter().rev() {
+            trace.effects.remove(i);
+        }
+    }
+
+    /// `expr` as it appears in `node`, with the node's parameters replaced by what its callers
+    /// pass (or their defaults), and members of object literals looked up.
+    fn evaluate(&self, trace: &Trace, node: usize, expr: &Expr, depth: usize) -> Expr {
+        /// Callers followed per parameter; levels of callers followed.
+        const MAX_CALLERS: usize = 8;
+        const MAX_DEPTH: usize = 6;
+        if depth > MAX_DEPTH {
+            return expr.clone();
+        }
+        let d = depth + 1;
+        let project = self.project;
+        let here = &trace.nodes[node];
+        match expr {
+            Expr::Name(name) => {
+                let Some(func) = here.scope else {
+                    return expr.clone();
+                };
+                let function = &project.files[here.file].functions[func];
+                let Some(index) = function.params.iter().position(|p| p.name == *name) else {
+                    return expr.clone();
+                };
+                if here.incoming.is_empty() || here.within.is_some() {
+                    return expr.clone();
+                }
+                let receiver = usize::from(
+                    function.class.is_some()
+                        && function
+                            .params
+                            .first()
+                            .is_some_and(|p| p.name == "self" || p.name == "cls"),
+                );
+                let param = &function.params[index];
+                let mut values: Vec<Expr> = Vec::new();
+                for &(caller, call) in here.incoming.iter().take(MAX_CALLERS) {
+                    let site = &project.files[trace.nodes[caller].file].calls[call];
+                    let passed = site.call.keyword(name).or_else(|| {
+                        index
+                            .checked_sub(receiver)
+                            .and_then(|i| site.call.positional(i))
+                    });
+                    let value = match passed {
+                        Some(arg) => self.evaluate(trace, caller, arg, d),
+                        None => param.default.clone().unwrap_or(Expr::Null),
+                    };
+                    if !values.contains(&value) {
+                        values.push(value);
+                    }
+                }
+                one_or_choice(values)
+            }
+            Expr::Attr(base, key) => match self.evaluate(trace, node, base, d) {
+                Expr::Dict(pairs) => pairs
+                    .iter()
+                    .find(|(k, _)| k.as_str() == Some(key.as_str()))
+                    .map_or(Expr::Null, |(_, v)| self.evaluate(trace, node, v, d)),
+                _ => expr.clone(),
+            },
+            // `options.method || "GET"`: the values it may take; a missing one adds nothing.
+            Expr::Choice(options) => {
+                let mut values: Vec<Expr> = Vec::new();
+                for option in options {
+                    let value = self.evaluate(trace, node, option, d);
+                    let flat = match value {
+                        Expr::Choice(inner) => inner,
+                        Expr::Null => Vec::new(),
+                        other => vec![other],
+                    };
+                    for v in flat {
+                        if !values.contains(&v) {
+                            values.push(v);
+                        }
+                    }
+                }
+                if values.is_empty() {
+                    Expr::Null
+                } else {
+                    one_or_choice(values)
+                }
+            }
+            _ => expr.clone(),
+        }
+    }
+
+    fn outcome(&self, file: usize, call: usize) -> Rc<Outcome<'p>> {
         if let Some(known) = self.outcomes.borrow().get(&(file, call)) {
             return known.clone();
         }
@@ -199,7 +329,7 @@ impl<'p> Tracer<'p> {
         outcome
     }
 
-    fn resolve_call(&self, file: usize, call: &Call) -> Outcome {
+    fn resolve_call(&self, file: usize, call: &Call) -> Outcome<'p> {
         let project = self.project;
         let sym = project.resolve(file, call.scope, &call.call.callee, call.span.start_byte);
         match sym {
@@ -216,7 +346,11 @@ impl<'p> Tracer<'p> {
                     let value_of =
                         |e: &Expr| project.value_of(file, call.scope, e, call.span.start_byte);
                     return match classify(rule, &call.call, &value_of) {
-                        Some(category) => Outcome::Effect(category, path.to_string()),
+                        Some(category) => Outcome::Effect(
+                            category,
+                            path.to_string(),
+                            rule.classify.is_some().then_some(rule),
+                        ),
                         None => Outcome::Nothing,
                     };
                 }
@@ -244,6 +378,14 @@ impl<'p> Tracer<'p> {
             Sym::Unknown => Outcome::Unresolved,
             Sym::Module(_) => Outcome::Nothing,
         }
+    }
+}
+
+fn one_or_choice(mut values: Vec<Expr>) -> Expr {
+    if values.len() == 1 {
+        values.pop().expect("one value")
+    } else {
+        Expr::Choice(values)
     }
 }
 

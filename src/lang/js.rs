@@ -2062,12 +2062,25 @@ impl<'a> Walker<'a, '_> {
             orelse: orelse.map(span),
             scope: None,
         });
-        // `if (x === 'a')`: a dispatch on `x`.
-        if let Some(body) = body
+        // `if (x === 'a') {...}`: a dispatch on `x`; `if (x !== 'a') throw ...`: everything
+        // after the test in the same block serves `a`.
+        let operator = self
+            .field(condition, f.operator)
+            .map_or("", |o| self.text(o));
+        let negated = matches!(operator, "!==" | "!=");
+        let served = match (negated, exit, orelse, self.parent()) {
+            (false, _, _, _) => body.map(span),
+            (true, Some(Exit::Raise | Exit::Return), None, Some(block)) => Some(Span {
+                start_line: node.end_position().row as u32 + 1,
+                end_line: block.end_position().row as u32 + 1,
+                start_byte: node.end_byte(),
+                end_byte: block.end_byte(),
+            }),
+            _ => None,
+        };
+        if let Some(body) = served
             && self.kind(condition) == K::BinaryExpression
-            && self
-                .field(condition, f.operator)
-                .is_some_and(|o| matches!(self.text(o), "===" | "=="))
+            && matches!(operator, "===" | "==" | "!==" | "!=")
             && let (Some(a), Some(b)) = (
                 self.field(condition, f.left),
                 self.field(condition, f.right),
@@ -2085,7 +2098,7 @@ impl<'a> Walker<'a, '_> {
                     subject: collapse(&[self.text(subject)], 80).to_string(),
                     value: self.string_content(value).to_string(),
                     line: line(node),
-                    span: span(body),
+                    span: body,
                     scope: None,
                 });
             }
