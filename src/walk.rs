@@ -11,8 +11,8 @@ use crate::lang::language_of;
 
 /// Directories never worth scanning: dependencies, caches and build output. Agents often live in
 /// `examples/`, `scripts/` and `samples/`, which are scanned. `dist` and `build` are scanned in a
-/// published JavaScript package (a `package.json` beside them and no `src/`), where they are the
-/// only code there is.
+/// published JavaScript package (a `package.json` beside them and no source code in `src/`),
+/// where they are the only code there is.
 pub const DEFAULT_SKIP_DIRS: &[&str] = &[
     ".git",
     ".hg",
@@ -183,21 +183,49 @@ pub fn walk(
 /// Whether `dir` (a `dist` or `build` directory) is the code of a published JavaScript package
 /// rather than the build output of sources in the same tree.
 fn is_published_package_output(dir: &Path) -> bool {
-    dir.parent()
-        .is_some_and(|parent| parent.join("package.json").is_file() && !parent.join("src").is_dir())
+    dir.parent().is_some_and(|parent| {
+        parent.join("package.json").is_file() && !holds_code(&parent.join("src"))
+    })
 }
 
-/// Dual-format packages ship each module twice, `x.js` and `x.cjs`; the CommonJS copy is left out so that each tool is found once.
+/// Whether `dir` holds a file agent-audit would scan (type declarations do not count).
+fn holds_code(dir: &Path) -> bool {
+    dir.is_dir()
+        && WalkBuilder::new(dir)
+            .max_depth(Some(8))
+            .build()
+            .flatten()
+            .any(|entry| {
+                entry.file_type().is_some_and(|t| t.is_file())
+                    && language_of(&entry.path().to_string_lossy()).is_some()
+            })
+}
+
+/// Dual-format packages ship each module twice, `x.js` and `x.cjs`, or `x.mjs` and `x.js`; the
+/// CommonJS copy (`x.cjs`, or `x.js` beside `x.mjs`) is left out so that each tool is found once.
+/// Bundlers name chunks by hash (`agent-B0HT.cjs` beside `agent-BOxK.js`), so in a directory
+/// where one such pair shows a dual build every `.cjs` goes.
 fn drop_commonjs_twins(files: &mut Vec<SourceFile>) {
-    let paths: std::collections::HashSet<String> = files.iter().map(|f| f.rel.clone()).collect();
-    files.retain(|f| {
-        let twin = |ext: &str| {
-            f.rel
-                .strip_suffix(ext)
-                .is_some_and(|stem| paths.contains(&format!("{stem}.js")))
-        };
-        !twin(".cjs")
-    });
+    let paths: std::collections::HashSet<&str> = files.iter().map(|f| f.rel.as_str()).collect();
+    let has_twin = |rel: &str, ext: &str, other: &str| {
+        rel.strip_suffix(ext)
+            .is_some_and(|stem| paths.contains(format!("{stem}{other}").as_str()))
+    };
+    let dir = |rel: &str| rel.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+    let dual_dirs: std::collections::HashSet<String> = files
+        .iter()
+        .filter(|f| has_twin(&f.rel, ".cjs", ".js"))
+        .map(|f| dir(&f.rel))
+        .collect();
+    let keep: Vec<bool> = files
+        .iter()
+        .map(|f| {
+            let cjs = f.rel.ends_with(".cjs") && dual_dirs.contains(&dir(&f.rel));
+            !cjs && !has_twin(&f.rel, ".js", ".mjs")
+        })
+        .collect();
+    let mut keep = keep.into_iter();
+    files.retain(|_| keep.next().unwrap_or(true));
 }
 
 /// `root/a/b.py` → `a/b.py`, with `/` separators on every platform.
@@ -225,5 +253,55 @@ fn error_message(err: &ignore::Error) -> String {
         | ignore::Error::WithDepth { err, .. }
         | ignore::Error::WithLineNumber { err, .. } => error_message(err),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(root: &Path, rel: &str) {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, "export const x = 1;\n").unwrap();
+    }
+
+    fn walked(root: &Path) -> Vec<String> {
+        let (files, _) = walk(root, &WalkOptions::default()).unwrap();
+        files.into_iter().map(|f| f.rel).collect()
+    }
+
+    #[test]
+    fn published_packages_keep_their_dist_and_drop_commonjs_copies() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        // A published package: dist is its code; `src/` holds only type declarations.
+        write(root, "pkg/package.json");
+        write(root, "pkg/src/types.d.ts");
+        for rel in [
+            "index.js",
+            "index.cjs",
+            "chunk-AB12.js",
+            "chunk-CD34.cjs",
+            "esm.mjs",
+            "esm.js",
+        ] {
+            write(root, &format!("pkg/dist/{rel}"));
+        }
+        // A project with sources: its dist is build output.
+        write(root, "app/package.json");
+        write(root, "app/src/main.ts");
+        write(root, "app/dist/main.js");
+        // `.d.ts` is never scanned.
+        write(root, "app/src/types.d.ts");
+        assert_eq!(
+            walked(root),
+            vec![
+                "app/src/main.ts",
+                "pkg/dist/chunk-AB12.js",
+                "pkg/dist/esm.mjs",
+                "pkg/dist/index.js",
+            ]
+        );
     }
 }
