@@ -91,6 +91,11 @@ pub struct GuardRuleDef {
     /// Refinements in a schema passed to the registration (`z.string().max(100)`).
     #[serde(default)]
     pub schema_calls: Vec<String>,
+    /// `calls` count only when their first argument holds one of these words (any case):
+    /// `client.query("BEGIN TRANSACTION READ ONLY")`. Such a guard is fixed in the code, so
+    /// it is strong.
+    #[serde(default)]
+    pub argument_words: Vec<String>,
     #[serde(default)]
     pub anywhere: bool,
     #[serde(default)]
@@ -123,6 +128,7 @@ pub struct GuardRule {
     pub schema_types: Vec<Pattern>,
     pub schema_decorators: Vec<Pattern>,
     pub schema_calls: Vec<Pattern>,
+    pub argument_words: Vec<String>,
     pub anywhere: bool,
     /// The calls only count where their answer is tested (`if input(...) != "y": return`).
     pub tested: bool,
@@ -485,6 +491,11 @@ impl Catalog {
                 schema_types: compile(&def.schema_types)?,
                 schema_decorators: compile(&def.schema_decorators)?,
                 schema_calls: compile(&def.schema_calls)?,
+                argument_words: def
+                    .argument_words
+                    .iter()
+                    .map(|w| w.to_ascii_uppercase())
+                    .collect(),
                 anywhere: def.anywhere,
                 tested: def.tested,
             });
@@ -715,7 +726,9 @@ fn sql_category(sql: &str) -> Option<Category> {
         .to_ascii_uppercase();
     match verb.as_str() {
         // `SET search_path`, `USE db`: session settings, not data.
-        "SELECT" | "SHOW" | "DESCRIBE" | "EXPLAIN" | "PRAGMA" | "WITH" | "SET" | "USE" => {
+        // Transaction control changes no data by itself (`BEGIN TRANSACTION READ ONLY`).
+        "SELECT" | "SHOW" | "DESCRIBE" | "EXPLAIN" | "PRAGMA" | "WITH" | "SET" | "USE"
+        | "BEGIN" | "START" | "COMMIT" | "ROLLBACK" | "SAVEPOINT" | "RELEASE" => {
             Some(Category::DbRead)
         }
         "DELETE" | "DROP" | "TRUNCATE" => Some(Category::DbDelete),

@@ -188,14 +188,20 @@ impl<'p> Judge<'p> {
                 if rule.anywhere || rule.tested || !rule.matches_call(path) {
                     continue;
                 }
+                let fixed_by_argument = !rule.argument_words.is_empty();
+                if fixed_by_argument && !self.argument_has_words(file, call, &rule.argument_words) {
+                    continue;
+                }
                 // A repo helper named like a guard must be able to stop something.
                 if let Some((f, g)) = repo_function
                     && !self.can_raise(f, g, 0)
                 {
                     continue;
                 }
+                let mut found = self.found_at_call(file, call, rule.kind);
+                found.strong |= fixed_by_argument;
                 out.push(HelperGuard {
-                    found: self.found_at_call(file, call, rule.kind),
+                    found,
                     bypassable: false,
                 });
             }
@@ -366,6 +372,18 @@ impl<'p> Judge<'p> {
             line: check.span.start_line,
             strong,
         }
+    }
+
+    /// Whether the call's first argument is a text holding one of `words` (upper case).
+    fn argument_has_words(&self, file: usize, call: usize, words: &[String]) -> bool {
+        let call = &self.project.files[file].calls[call];
+        call.call
+            .positional(0)
+            .and_then(Expr::as_str)
+            .is_some_and(|text| {
+                let text = text.to_ascii_uppercase();
+                words.iter().any(|w| text.contains(w.as_str()))
+            })
     }
 
     fn found_at_call(&self, file: usize, call: usize, kind: GuardKind) -> Found {

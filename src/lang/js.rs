@@ -410,6 +410,17 @@ fn is_relative(spec: &str) -> bool {
     spec == "." || spec == ".." || spec.starts_with("./") || spec.starts_with("../")
 }
 
+/// The callee as written, on one line and without the line breaks of a method chain
+/// (`client\n  .query` gives `client.query`).
+fn callee_text(text: &str) -> Name {
+    let collapsed = collapse(&[text], 80);
+    if collapsed.contains(" .") || collapsed.contains(". ") {
+        Name::from(collapsed.replace(" .", ".").replace(". ", "."))
+    } else {
+        collapsed
+    }
+}
+
 /// The line of the first ERROR or MISSING node, found without recursion.
 fn first_error_line(root: Node) -> u32 {
     let mut cursor = root.walk();
@@ -1719,7 +1730,7 @@ impl<'a> Walker<'a, '_> {
         }
         let call = Call {
             call,
-            callee_text: collapse(&[self.text(callee_node)], 80),
+            callee_text: callee_text(self.text(callee_node)),
             span: span(node),
             scope: None,
         };
