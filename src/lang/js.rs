@@ -413,6 +413,7 @@ fn is_relative(spec: &str) -> bool {
 /// The callee as written, on one line and without the line breaks of a method chain
 /// (`client\n  .query` gives `client.query`).
 fn callee_text(text: &str) -> Name {
+    let text = text.strip_prefix("await ").unwrap_or(text);
     let collapsed = collapse(&[text], 80);
     if collapsed.contains(" .") || collapsed.contains(". ") {
         Name::from(collapsed.replace(" .", ".").replace(". ", "."))
@@ -1692,8 +1693,25 @@ impl<'a> Walker<'a, '_> {
         }
     }
 
+    /// Outside an `async` function the JavaScript grammar reads `await (x)` as a call of a
+    /// function named `await`; it is `x`.
+    fn misparsed_await(&self, node: Node<'a>) -> Option<Node<'a>> {
+        let f = self.f;
+        let callee = self.field(node, f.function)?;
+        if self.kind(callee) != K::Identifier || self.text(callee) != "await" {
+            return None;
+        }
+        let arguments = self.field(node, f.arguments)?;
+        let mut args = self.named(arguments);
+        let first = args.next()?;
+        args.next().is_none().then_some(first)
+    }
+
     fn call(&mut self, node: Node<'a>) {
         let f = self.f;
+        if self.misparsed_await(node).is_some() {
+            return;
+        }
         let Some(callee_node) = self
             .field(node, f.function)
             .or_else(|| self.field(node, f.constructor))
@@ -1919,6 +1937,9 @@ impl<'a> Walker<'a, '_> {
                 }
             }
             K::CallExpression | K::NewExpression => {
+                if let Some(awaited) = self.misparsed_await(node) {
+                    return self.expr(awaited, d);
+                }
                 match self
                     .field(node, f.function)
                     .or_else(|| self.field(node, f.constructor))
@@ -2533,6 +2554,26 @@ fetch(url, { method: 'POST' });
             panic!()
         };
         assert_eq!(*at, run.span);
+    }
+
+    #[test]
+    fn await_in_parentheses_is_not_a_call() {
+        let f =
+            js("async function f() { return (await (await client()).users.send({ a: 1 })); }\n");
+        let send = f
+            .calls
+            .iter()
+            .find(|c| c.callee_text.ends_with("users.send"))
+            .expect("the send call");
+        assert!(matches!(
+            &send.call.callee,
+            Expr::Attr(base, _) if matches!(&**base, Expr::Attr(inner, _) if matches!(&**inner, Expr::Call(_)))
+        ));
+        assert!(
+            f.calls
+                .iter()
+                .all(|c| c.call.callee != Expr::Name("await".into()))
+        );
     }
 
     #[test]
