@@ -83,22 +83,27 @@ pub fn scan(
     })
 }
 
-/// Walks, reads and parses every file into a syntax tree, extracting nothing: the baseline for
-/// the benchmark. Returns the number of files and lines.
+/// Walks, reads and parses into a syntax tree every file a scan would parse (binary and
+/// minified files are left out there too), extracting nothing: the baseline for the benchmark.
+/// Returns the number of files and lines.
 pub fn parse_only(root: &Path, options: &WalkOptions) -> Result<(usize, u64), WalkError> {
     let (sources, _) = walk(root, options)?;
-    let lines = sources
+    let parsed: Vec<u64> = sources
         .par_iter()
-        .map(|source| {
-            let Ok(bytes) = std::fs::read(&source.abs) else {
-                return 0;
-            };
+        .filter_map(|source| {
+            let bytes = std::fs::read(&source.abs).ok()?;
+            if bytes[..bytes.len().min(8192)].contains(&0) {
+                return None;
+            }
             let text = String::from_utf8_lossy(&bytes);
+            if lang::looks_minified(source.language, &source.rel, &text) {
+                return None;
+            }
             lang::parse_tree_only(source.language, &source.rel, &text);
-            text.lines().count() as u64
+            Some(text.lines().count() as u64)
         })
-        .sum();
-    Ok((sources.len(), lines))
+        .collect();
+    Ok((parsed.len(), parsed.iter().sum()))
 }
 
 /// Reads and parses one file. Binary files are skipped; invalid UTF-8 is replaced.
