@@ -206,6 +206,18 @@ pub struct Function {
     pub returns: Option<Expr>,
 }
 
+impl Function {
+    /// Whether the first parameter is the receiver (`self`/`cls` of a Python method), which a
+    /// call like `obj.method(a)` does not pass positionally.
+    pub fn takes_receiver(&self) -> bool {
+        self.class.is_some()
+            && self
+                .params
+                .first()
+                .is_some_and(|p| p.name == "self" || p.name == "cls")
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decorator {
     pub expr: Expr,

@@ -468,12 +468,7 @@ impl Project {
         /// A name called from more places than this is too common to be worth it.
         const MAX_CALL_SITES: usize = 64;
         let function = &self.files[file].functions[func];
-        let receiver = function.class.is_some()
-            && function
-                .params
-                .first()
-                .is_some_and(|p| p.name == "self" || p.name == "cls");
-        let Some(position) = param.checked_sub(usize::from(receiver)) else {
+        let Some(position) = param.checked_sub(usize::from(function.takes_receiver())) else {
             return Sym::Unknown;
         };
         let param_name = &function.params[param].name;

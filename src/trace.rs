@@ -258,13 +258,7 @@ impl<'p> Tracer<'p> {
                 if here.incoming.is_empty() || here.within.is_some() {
                     return expr.clone();
                 }
-                let receiver = usize::from(
-                    function.class.is_some()
-                        && function
-                            .params
-                            .first()
-                            .is_some_and(|p| p.name == "self" || p.name == "cls"),
-                );
+                let receiver = usize::from(function.takes_receiver());
                 let param = &function.params[index];
                 let mut values: Vec<Expr> = Vec::new();
                 for &(caller, call) in here.incoming.iter().take(MAX_CALLERS) {
