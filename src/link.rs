@@ -1054,6 +1054,33 @@ mod tests {
     }
 
     #[test]
+    fn untyped_parameters_take_what_every_caller_passes() {
+        let p = project(&[(
+            "a.py",
+            "import sqlite3\nimport redis\ndb = sqlite3.connect('x')\ncache = redis.Redis()\n\
+             def run(conn, sql):\n    conn.execute(sql)\n\
+             def mixed(client):\n    client.delete('k')\n\
+             def a():\n    run(db, 'SELECT 1')\n    mixed(db)\n\
+             def b():\n    run(conn=db, sql='DELETE FROM t')\n    mixed(cache)\n",
+        )]);
+        let callee = |text: &str| {
+            let n = p.files[0]
+                .calls
+                .iter()
+                .position(|c| c.callee_text == text)
+                .unwrap();
+            match resolve_call(&p, 0, n) {
+                Sym::External(path) => path.to_string(),
+                other => format!("{other:?}"),
+            }
+        };
+        // Both callers pass the same connection, by position and by keyword.
+        assert_eq!(callee("conn.execute"), "sqlite3.connect(x).execute");
+        // The callers disagree: not guessed at.
+        assert_eq!(callee("client.delete"), "Unknown");
+    }
+
+    #[test]
     fn self_attributes_and_annotations() {
         let p = project(&[(
             "a.py",
