@@ -111,6 +111,32 @@ impl<'p> Tracer<'p> {
             }
             trace.nodes.push(node);
         }
+        let project = self.project;
+        // Adds a function reached from (node, call), once per tool.
+        let enqueue = |trace: &mut Trace,
+                       visited: &mut HashMap<(usize, usize), usize>,
+                       (file, func): (usize, usize),
+                       from: (usize, usize)| {
+            if let Some(&known) = visited.get(&(file, func)) {
+                if !trace.nodes[known].incoming.contains(&from) {
+                    trace.nodes[known].incoming.push(from);
+                }
+                return;
+            }
+            if trace.nodes.len() >= MAX_FUNCTIONS {
+                trace.truncated = true;
+                return;
+            }
+            visited.insert((file, func), trace.nodes.len());
+            trace.nodes.push(Node {
+                file,
+                scope: Some(func),
+                within: None,
+                label: label(project, entry_file, file, func),
+                parent: Some(from),
+                incoming: vec![from],
+            });
+        };
         // The rule of each effect whose category an argument refines.
         let mut refinable: Vec<Option<&'p EffectRule>> = Vec::new();
         let mut next = 0;
@@ -138,29 +164,35 @@ impl<'p> Tracer<'p> {
                     }
                     Outcome::Calls(targets) => {
                         for &(file, func) in targets {
-                            if let Some(&known) = visited.get(&(file, func)) {
-                                if !trace.nodes[known].incoming.contains(&(current, call_index)) {
-                                    trace.nodes[known].incoming.push((current, call_index));
-                                }
-                                continue;
-                            }
-                            if trace.nodes.len() >= MAX_FUNCTIONS {
-                                trace.truncated = true;
-                                continue;
-                            }
-                            visited.insert((file, func), trace.nodes.len());
-                            trace.nodes.push(Node {
-                                file,
-                                scope: Some(func),
-                                within: None,
-                                label: label(self.project, entry_file, file, func),
-                                parent: Some((current, call_index)),
-                                incoming: vec![(current, call_index)],
-                            });
+                            enqueue(
+                                &mut trace,
+                                &mut visited,
+                                (file, func),
+                                (current, call_index),
+                            );
                         }
                     }
                     Outcome::Unresolved => trace.unresolved += 1,
                     Outcome::Nothing => {}
+                }
+                // An inline function given to a call (`items.forEach(i => unlink(i))`,
+                // `new Promise((resolve) => spawn(...))`) is part of the code that runs.
+                for arg in &call.call.args {
+                    if let Expr::Lambda(_) = arg.value
+                        && let Sym::Function { file, func } = self.project.resolve(
+                            node.file,
+                            call.scope,
+                            &arg.value,
+                            call.span.start_byte,
+                        )
+                    {
+                        enqueue(
+                            &mut trace,
+                            &mut visited,
+                            (file, func),
+                            (current, call_index),
+                        );
+                    }
                 }
             }
         }
@@ -263,6 +295,13 @@ impl<'p> Tracer<'p> {
                 let mut values: Vec<Expr> = Vec::new();
                 for &(caller, call) in here.incoming.iter().take(MAX_CALLERS) {
                     let site = &project.files[trace.nodes[caller].file].calls[call];
+                    // A callback is called by the code it is given to, with arguments unseen.
+                    let callback = site.call.args.iter().any(|a| {
+                        matches!(a.value, Expr::Lambda(s) if s.start_byte == function.span.start_byte)
+                    });
+                    if callback {
+                        return expr.clone();
+                    }
                     let passed = site.call.keyword(name).or_else(|| {
                         index
                             .checked_sub(receiver)
