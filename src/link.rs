@@ -689,16 +689,17 @@ impl Project {
             let facts = &self.files[f];
             if let Some(field) = facts.classes[c].fields.iter().find(|x| x.name == name) {
                 let typed = field.annotation.as_ref().filter(|a| !is_any(a));
-                return match (typed, &field.value) {
+                match (typed, &field.value) {
                     (Some(annotation), _) if instance => {
-                        self.instance_of(f, None, annotation, depth + 1)
+                        return self.instance_of(f, None, annotation, depth + 1);
                     }
                     (_, Some(value)) => {
                         let value = field_default(value);
-                        self.resolve_expr(f, None, &value, 0, depth + 1)
+                        return self.resolve_expr(f, None, &value, 0, depth + 1);
                     }
-                    _ => Sym::Unknown,
-                };
+                    // A bare declaration (`kc;` in a JavaScript class) is set in a method.
+                    _ => {}
+                }
             }
             if instance && let Some(assignments) = index.self_attrs.get(&(c, Name::from(name))) {
                 let a = &facts.assignments[assignments[0]];
