@@ -296,7 +296,105 @@ fn kind_table(language: &tree_sitter::Language) -> Vec<K> {
         .collect()
 }
 
+/// Keywords that every node the walk reads (or that holds one) contains: a stretch of source
+/// without them, and without the punctuation [`TokenMarks::mark`] looks for, holds no fact.
+const KEYWORDS: &[&[u8]] = &[
+    b"function",
+    b"class",
+    b"import",
+    b"export",
+    b"new",
+    b"return",
+    b"if",
+    b"for",
+    b"while",
+    b"do",
+    b"catch",
+    b"switch",
+];
+
+/// Where the tokens that facts need start in one file: a bit per byte, and the number of
+/// marks before each 64-byte block, so that a range is checked in constant time.
+#[derive(Default)]
+struct TokenMarks {
+    bits: Vec<u64>,
+    counts: Vec<u32>,
+}
+
+impl TokenMarks {
+    /// Marks the tokens of `src`, conservatively: keywords are marked wherever a word is one
+    /// (also in strings and comments), and punctuation wherever it is. Punctuation: `(`
+    /// (calls, methods), `` ` `` (tagged templates), `{` (objects, class bodies), `=`
+    /// (declarations, assignments, arrows), `?`, `&`, `|` (branches), `@` (decorators) and
+    /// `/*` (comments: JSDoc).
+    fn mark(&mut self, src: &[u8]) {
+        const OTHER: u8 = 0;
+        const PUNCTUATION: u8 = 1;
+        const WORD: u8 = 2;
+        const SLASH: u8 = 3;
+        let mut class = [OTHER; 256];
+        for byte in 0..=u8::MAX {
+            if byte.is_ascii_alphanumeric() || byte == b'_' {
+                class[usize::from(byte)] = WORD;
+            }
+        }
+        for &byte in b"(`{=?&|@" {
+            class[usize::from(byte)] = PUNCTUATION;
+        }
+        class[usize::from(b'/')] = SLASH;
+        self.bits.clear();
+        self.bits.resize(src.len() / 64 + 1, 0);
+        let bits = &mut self.bits;
+        let mut i = 0;
+        while i < src.len() {
+            let kind = class[usize::from(src[i])];
+            if kind != WORD {
+                if kind == PUNCTUATION || (kind == SLASH && src.get(i + 1) == Some(&b'*')) {
+                    bits[i / 64] |= 1 << (i % 64);
+                }
+                i += 1;
+                continue;
+            }
+            let start = i;
+            i += 1;
+            while i < src.len() && class[usize::from(src[i])] == WORD {
+                i += 1;
+            }
+            let word = &src[start..i];
+            let found = if word[0].is_ascii_digit() {
+                // Not a keyword in valid code; conservatively, any keyword inside.
+                KEYWORDS
+                    .iter()
+                    .any(|k| word.windows(k.len()).any(|w| w == *k))
+            } else {
+                word.len() <= 8 && KEYWORDS.contains(&word)
+            };
+            if found {
+                bits[start / 64] |= 1 << (start % 64);
+            }
+        }
+        self.counts.clear();
+        let mut total = 0;
+        for bits in &self.bits {
+            self.counts.push(total);
+            total += bits.count_ones();
+        }
+    }
+
+    /// How many marks lie before byte `at`.
+    fn rank(&self, at: usize) -> u32 {
+        let block = (at / 64).min(self.bits.len() - 1);
+        let below = self.bits[block] & ((1u64 << (at % 64)) - 1);
+        self.counts[block] + below.count_ones()
+    }
+
+    fn any_in(&self, start: usize, end: usize) -> bool {
+        self.rank(end) > self.rank(start)
+    }
+}
+
 thread_local! {
+    static TOKEN_MARKS: RefCell<TokenMarks> = RefCell::new(TokenMarks::default());
     static PARSERS: RefCell<[Option<Parser>; 3]> = const { RefCell::new([None, None, None]) };
 }
 
@@ -351,7 +449,10 @@ pub fn parse(rel_path: &str, source: &str, dialect: Dialect) -> FileFacts {
         doc: None,
         decorators: Vec::new(),
     };
-    walker.walk(root);
+    TOKEN_MARKS.with_borrow_mut(|marks| {
+        marks.mark(source.as_bytes());
+        walker.walk(root, marks);
+    });
     drop(walker);
     drop(tree);
     assign_scopes(&mut facts);
@@ -627,8 +728,9 @@ impl<'a> Walker<'a, '_> {
     }
 
     /// Visits every node once in document order, without recursion.
-    fn walk(&mut self, root: Node<'a>) {
+    fn walk(&mut self, root: Node<'a>, marks: &TokenMarks) {
         let comment = self.comment;
+        let any_errors = root.has_error();
         let mut cursor = root.walk();
         loop {
             let node = cursor.node();
@@ -643,7 +745,12 @@ impl<'a> Walker<'a, '_> {
                 .get(usize::from(node.kind_id()))
                 .copied()
                 .unwrap_or(false);
-            if !opaque && cursor.goto_first_child() {
+            // A subtree without any of the tokens that facts need (and without errors) holds
+            // no fact: it is not entered.
+            let worth = !opaque
+                && ((any_errors && node.has_error())
+                    || marks.any_in(node.start_byte(), node.end_byte()));
+            if worth && cursor.goto_first_child() {
                 self.ancestors.push(node);
                 continue;
             }
