@@ -59,6 +59,10 @@ impl Dialect {
 /// exhaust the stack.
 const MAX_EXPR_DEPTH: usize = 32;
 
+/// Finding the child at a byte reads the children before it: the walk jumps between the
+/// children of nodes with at most this many.
+const MAX_CHILDREN_TO_JUMP: u32 = 16;
+
 /// Extensions stripped from import specifiers.
 const EXTENSIONS: &[&str] = &[".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx"];
 
@@ -391,6 +395,23 @@ impl TokenMarks {
     fn any_in(&self, start: usize, end: usize) -> bool {
         self.rank(end) > self.rank(start)
     }
+
+    /// The first mark in `start..end`.
+    fn next(&self, start: usize, end: usize) -> Option<usize> {
+        let mut block = start / 64;
+        let mut bits = self.bits.get(block)? & (!0u64 << (start % 64));
+        loop {
+            if bits != 0 {
+                let at = block * 64 + bits.trailing_zeros() as usize;
+                return (at < end).then_some(at);
+            }
+            block += 1;
+            if block * 64 >= end {
+                return None;
+            }
+            bits = *self.bits.get(block)?;
+        }
+    }
 }
 
 thread_local! {
@@ -442,6 +463,10 @@ pub fn parse(rel_path: &str, source: &str, dialect: Dialect) -> FileFacts {
         visiting: 0,
         cut: Cell::new(false),
         read_calls: RefCell::default(),
+        arg_stack: RefCell::default(),
+        option_stack: RefCell::default(),
+        pair_stack: RefCell::default(),
+        expr_stack: RefCell::default(),
         dir,
         facts: &mut facts,
         ancestors: Vec::new(),
@@ -456,6 +481,16 @@ pub fn parse(rel_path: &str, source: &str, dialect: Dialect) -> FileFacts {
     drop(walker);
     drop(tree);
     assign_scopes(&mut facts);
+    // The lists are kept until the end of the scan: no spare room.
+    facts.imports.shrink_to_fit();
+    facts.functions.shrink_to_fit();
+    facts.classes.shrink_to_fit();
+    facts.calls.shrink_to_fit();
+    facts.assignments.shrink_to_fit();
+    facts.dispatches.shrink_to_fit();
+    facts.checks.shrink_to_fit();
+    facts.returns.shrink_to_fit();
+    facts.regions.shrink_to_fit();
     facts
 }
 
@@ -645,6 +680,12 @@ struct Walker<'a, 'f> {
     cut: Cell<bool>,
     /// Calls read as part of something else before the walk visits them, by node id.
     read_calls: RefCell<FxHashMap<usize, CallExpr>>,
+    /// Scratch stacks that lists are built on before they are copied out at their exact
+    /// size; each reading takes from the top what it pushed (readings nest).
+    arg_stack: RefCell<Vec<Arg>>,
+    option_stack: RefCell<Vec<Arg>>,
+    pair_stack: RefCell<Vec<(Expr, Expr)>>,
+    expr_stack: RefCell<Vec<Expr>>,
     /// The directory of the file, for relative imports.
     dir: &'a str,
     facts: &'f mut FileFacts,
@@ -732,6 +773,8 @@ impl<'a> Walker<'a, '_> {
         let comment = self.comment;
         let any_errors = root.has_error();
         let mut cursor = root.walk();
+        // For each of the ancestors: its end when the walk jumps between its children.
+        let mut jumps: Vec<Option<usize>> = Vec::new();
         loop {
             let node = cursor.node();
             if node.kind_id() == comment {
@@ -746,23 +789,50 @@ impl<'a> Walker<'a, '_> {
                 .copied()
                 .unwrap_or(false);
             // A subtree without any of the tokens that facts need (and without errors) holds
-            // no fact: it is not entered.
-            let worth = !opaque
-                && ((any_errors && node.has_error())
-                    || marks.any_in(node.start_byte(), node.end_byte()));
-            if worth && cursor.goto_first_child() {
-                self.ancestors.push(node);
-                continue;
+            // no fact: it is not entered. Of the children of a node without errors, only
+            // those holding such tokens are visited (the walk jumps from one to the next),
+            // except in class bodies, where every field counts (it ends the decorators
+            // before it).
+            let has_error = any_errors && node.has_error();
+            if !opaque && (has_error || marks.any_in(node.start_byte(), node.end_byte())) {
+                let end = node.end_byte();
+                let jump = !has_error
+                    && node.child_count() <= MAX_CHILDREN_TO_JUMP
+                    && self.kind(node) != K::ClassBody;
+                let moved = if jump {
+                    marks
+                        .next(node.start_byte(), end)
+                        .is_some_and(|at| cursor.goto_first_child_for_byte(at).is_some())
+                } else {
+                    cursor.goto_first_child()
+                };
+                if moved {
+                    self.ancestors.push(node);
+                    jumps.push(jump.then_some(end));
+                    continue;
+                }
             }
             self.done_with(self.ancestors.len());
+            let mut done = node;
             loop {
-                if cursor.goto_next_sibling() {
+                let Some(&jump) = jumps.last() else {
+                    return;
+                };
+                let moved = match jump {
+                    Some(parent_end) => {
+                        let next = marks.next(done.end_byte(), parent_end);
+                        cursor.goto_parent();
+                        next.is_some_and(|at| cursor.goto_first_child_for_byte(at).is_some())
+                    }
+                    None => cursor.goto_next_sibling() || !cursor.goto_parent(),
+                };
+                if moved {
                     break;
                 }
-                if !cursor.goto_parent() {
-                    return;
+                jumps.pop();
+                if let Some(parent) = self.ancestors.pop() {
+                    done = parent;
                 }
-                self.ancestors.pop();
                 self.done_with(self.ancestors.len());
             }
         }
@@ -1897,20 +1967,22 @@ impl<'a> Walker<'a, '_> {
         if let Some(arguments) = self.field(node, f.arguments) {
             if self.kind(arguments) == K::TemplateString {
                 // A tagged template: the tag is called with the template.
-                args.push(Arg {
+                args = vec![Arg {
                     name: None,
                     value: self.expr(arguments, d + 1),
                     spread: false,
-                });
+                }];
             } else {
-                let mut options = Vec::new();
+                let base = self.arg_stack.borrow().len();
+                let options_base = self.option_stack.borrow().len();
                 for arg in self.named(arguments) {
                     if self.kind(arg) == K::SpreadElement {
-                        args.push(Arg {
+                        let value = self
+                            .first_named(arg)
+                            .map_or(Expr::Other(Name::default()), |v| self.expr(v, d + 1));
+                        self.arg_stack.borrow_mut().push(Arg {
                             name: None,
-                            value: self
-                                .first_named(arg)
-                                .map_or(Expr::Other(Name::default()), |v| self.expr(v, d + 1)),
+                            value,
                             spread: true,
                         });
                         continue;
@@ -1918,6 +1990,7 @@ impl<'a> Walker<'a, '_> {
                     let value = self.expr(arg, d + 1);
                     // Options objects are keyword arguments too.
                     if let Expr::Dict(pairs) = &value {
+                        let mut options = self.option_stack.borrow_mut();
                         for (key, value) in pairs {
                             if let Expr::Str(key) = key {
                                 options.push(Arg {
@@ -1928,13 +2001,20 @@ impl<'a> Walker<'a, '_> {
                             }
                         }
                     }
-                    args.push(Arg {
+                    self.arg_stack.borrow_mut().push(Arg {
                         name: None,
                         value,
                         spread: false,
                     });
                 }
-                args.append(&mut options);
+                let mut stack = self.arg_stack.borrow_mut();
+                let mut options = self.option_stack.borrow_mut();
+                let count = stack.len() - base + options.len() - options_base;
+                if count > 0 {
+                    args = Vec::with_capacity(count);
+                    args.extend(stack.drain(base..));
+                    args.extend(options.drain(options_base..));
+                }
             }
         }
         CallExpr { callee, args }
@@ -2055,14 +2135,18 @@ impl<'a> Walker<'a, '_> {
                     None => self.other(node),
                 }
             }
-            K::Array => Expr::List(
-                self.named(node)
-                    .filter(|c| self.kind(*c) != K::SpreadElement)
-                    .map(|c| self.expr(c, d))
-                    .collect(),
-            ),
+            K::Array => {
+                let base = self.expr_stack.borrow().len();
+                for c in self.named(node) {
+                    if self.kind(c) != K::SpreadElement {
+                        let value = self.expr(c, d);
+                        self.expr_stack.borrow_mut().push(value);
+                    }
+                }
+                Expr::List(take_from(&mut self.expr_stack.borrow_mut(), base))
+            }
             K::Object => {
-                let mut pairs = Vec::new();
+                let base = self.pair_stack.borrow().len();
                 for property in self.named(node) {
                     match self.kind(property) {
                         K::Pair => {
@@ -2070,24 +2154,29 @@ impl<'a> Walker<'a, '_> {
                                 (self.field(property, f.key), self.field(property, f.value))
                                 && let Some(key) = self.key_name(key)
                             {
-                                pairs.push((Expr::Str(key), self.expr(value, d)));
+                                let value = self.expr(value, d);
+                                self.pair_stack.borrow_mut().push((Expr::Str(key), value));
                             }
                         }
                         K::ShorthandPropertyIdentifier => {
                             let name: Name = self.text(property).into();
-                            pairs.push((Expr::Str(name.clone()), Expr::Name(name)));
+                            self.pair_stack
+                                .borrow_mut()
+                                .push((Expr::Str(name.clone()), Expr::Name(name)));
                         }
                         K::MethodDefinition => {
                             if let Some(key) =
                                 self.field(property, f.name).and_then(|k| self.key_name(k))
                             {
-                                pairs.push((Expr::Str(key), Expr::Lambda(span(property))));
+                                self.pair_stack
+                                    .borrow_mut()
+                                    .push((Expr::Str(key), Expr::Lambda(span(property))));
                             }
                         }
                         _ => {}
                     }
                 }
-                Expr::Dict(pairs)
+                Expr::Dict(take_from(&mut self.pair_stack.borrow_mut(), base))
             }
             K::ArrowFunction | K::FunctionExpression | K::GeneratorFunction => {
                 Expr::Lambda(span(node))
@@ -2365,6 +2454,17 @@ impl<'a> Walker<'a, '_> {
             }
         }
     }
+}
+
+/// What `stack` holds from `base` on, moved into a list of its own at its exact size.
+fn take_from<T>(stack: &mut Vec<T>, base: usize) -> Vec<T> {
+    let count = stack.len() - base;
+    if count == 0 {
+        return Vec::new();
+    }
+    let mut list = Vec::with_capacity(count);
+    list.extend(stack.drain(base..));
+    list
 }
 
 /// The text of a JSDoc comment without its delimiters and leading `*`s.
