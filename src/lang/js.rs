@@ -317,6 +317,25 @@ const KEYWORDS: &[&[u8]] = &[
     b"switch",
 ];
 
+/// Whether `word` is one of [`KEYWORDS`].
+fn is_keyword(word: &[u8]) -> bool {
+    matches!(
+        word,
+        b"function"
+            | b"class"
+            | b"import"
+            | b"export"
+            | b"new"
+            | b"return"
+            | b"if"
+            | b"for"
+            | b"while"
+            | b"do"
+            | b"catch"
+            | b"switch"
+    )
+}
+
 /// Where the tokens that facts need start in one file: a bit per byte, and the number of
 /// marks before each 64-byte block, so that a range is checked in constant time.
 #[derive(Default)]
@@ -371,7 +390,7 @@ impl TokenMarks {
                     .iter()
                     .any(|k| word.windows(k.len()).any(|w| w == *k))
             } else {
-                word.len() <= 8 && KEYWORDS.contains(&word)
+                is_keyword(word)
             };
             if found {
                 bits[start / 64] |= 1 << (start % 64);
@@ -1872,9 +1891,8 @@ impl<'a> Walker<'a, '_> {
 
     /// Outside an `async` function the JavaScript grammar reads `await (x)` as a call of a
     /// function named `await`; it is `x`.
-    fn misparsed_await(&self, node: Node<'a>) -> Option<Node<'a>> {
+    fn misparsed_await(&self, node: Node<'a>, callee: Node<'a>) -> Option<Node<'a>> {
         let f = self.f;
-        let callee = self.field(node, f.function)?;
         if self.kind(callee) != K::Identifier || self.text(callee) != "await" {
             return None;
         }
@@ -1886,13 +1904,11 @@ impl<'a> Walker<'a, '_> {
 
     fn call(&mut self, node: Node<'a>) {
         let f = self.f;
-        if self.misparsed_await(node).is_some() {
+        let function = self.field(node, f.function);
+        if function.is_some_and(|callee| self.misparsed_await(node, callee).is_some()) {
             return;
         }
-        let Some(callee_node) = self
-            .field(node, f.function)
-            .or_else(|| self.field(node, f.constructor))
-        else {
+        let Some(callee_node) = function.or_else(|| self.field(node, f.constructor)) else {
             return;
         };
         let read = self.read_calls.get_mut().remove(&node.id());
@@ -2124,13 +2140,11 @@ impl<'a> Walker<'a, '_> {
                 }
             }
             K::CallExpression | K::NewExpression => {
-                if let Some(awaited) = self.misparsed_await(node) {
+                let function = self.field(node, f.function);
+                if let Some(awaited) = function.and_then(|c| self.misparsed_await(node, c)) {
                     return self.expr(awaited, d);
                 }
-                match self
-                    .field(node, f.function)
-                    .or_else(|| self.field(node, f.constructor))
-                {
+                match function.or_else(|| self.field(node, f.constructor)) {
                     Some(callee) => Expr::Call(Box::new(self.nested_call_expr(node, callee, d))),
                     None => self.other(node),
                 }
