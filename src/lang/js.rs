@@ -796,15 +796,21 @@ impl<'a> Walker<'a, '_> {
         let mut jumps: Vec<Option<usize>> = Vec::new();
         loop {
             let node = cursor.node();
-            if node.kind_id() == comment {
+            let kind_id = node.kind_id();
+            let kind = self
+                .kinds
+                .get(usize::from(kind_id))
+                .copied()
+                .unwrap_or(K::Other);
+            if kind_id == comment {
                 self.comment(node);
             } else {
                 self.visiting = node.start_byte();
-                self.visit(node);
+                self.visit(node, kind);
             }
             let opaque = self
                 .opaque
-                .get(usize::from(node.kind_id()))
+                .get(usize::from(kind_id))
                 .copied()
                 .unwrap_or(false);
             // A subtree without any of the tokens that facts need (and without errors) holds
@@ -817,7 +823,7 @@ impl<'a> Walker<'a, '_> {
                 let end = node.end_byte();
                 let jump = !has_error
                     && node.child_count() <= MAX_CHILDREN_TO_JUMP
-                    && self.kind(node) != K::ClassBody;
+                    && kind != K::ClassBody;
                 let moved = if jump {
                     marks
                         .next(node.start_byte(), end)
@@ -874,8 +880,8 @@ impl<'a> Walker<'a, '_> {
         self.ancestors.last().copied()
     }
 
-    fn visit(&mut self, node: Node<'a>) {
-        match self.kind(node) {
+    fn visit(&mut self, node: Node<'a>, kind: K) {
+        match kind {
             K::FunctionDeclaration
             | K::GeneratorFunctionDeclaration
             | K::FunctionExpression
