@@ -59,6 +59,10 @@ impl Dialect {
 /// exhaust the stack.
 const MAX_EXPR_DEPTH: usize = 32;
 
+/// Finding the child at a byte reads the children before it: the walk jumps between the
+/// children of nodes with at most this many.
+const MAX_CHILDREN_TO_JUMP: u32 = 16;
+
 /// Extensions stripped from import specifiers.
 const EXTENSIONS: &[&str] = &[".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx"];
 
@@ -296,7 +300,141 @@ fn kind_table(language: &tree_sitter::Language) -> Vec<K> {
         .collect()
 }
 
+/// Keywords that every node the walk reads (or that holds one) contains: a stretch of source
+/// without them, and without the punctuation [`TokenMarks::mark`] looks for, holds no fact.
+const KEYWORDS: &[&[u8]] = &[
+    b"function",
+    b"class",
+    b"import",
+    b"export",
+    b"new",
+    b"return",
+    b"if",
+    b"for",
+    b"while",
+    b"do",
+    b"catch",
+    b"switch",
+];
+
+/// Whether `word` is one of [`KEYWORDS`].
+fn is_keyword(word: &[u8]) -> bool {
+    matches!(
+        word,
+        b"function"
+            | b"class"
+            | b"import"
+            | b"export"
+            | b"new"
+            | b"return"
+            | b"if"
+            | b"for"
+            | b"while"
+            | b"do"
+            | b"catch"
+            | b"switch"
+    )
+}
+
+/// Where the tokens that facts need start in one file: a bit per byte, and the number of
+/// marks before each 64-byte block, so that a range is checked in constant time.
+#[derive(Default)]
+struct TokenMarks {
+    bits: Vec<u64>,
+    counts: Vec<u32>,
+}
+
+impl TokenMarks {
+    /// Marks the tokens of `src`, conservatively: keywords are marked wherever a word is one
+    /// (also in strings and comments), and punctuation wherever it is. Punctuation: `(`
+    /// (calls, methods), `` ` `` (tagged templates), `{` (objects, class bodies), `=`
+    /// (declarations, assignments, arrows), `?`, `&`, `|` (branches), `@` (decorators) and
+    /// `/*` (comments: JSDoc).
+    fn mark(&mut self, src: &[u8]) {
+        const OTHER: u8 = 0;
+        const PUNCTUATION: u8 = 1;
+        const WORD: u8 = 2;
+        const SLASH: u8 = 3;
+        let mut class = [OTHER; 256];
+        for byte in 0..=u8::MAX {
+            if byte.is_ascii_alphanumeric() || byte == b'_' {
+                class[usize::from(byte)] = WORD;
+            }
+        }
+        for &byte in b"(`{=?&|@" {
+            class[usize::from(byte)] = PUNCTUATION;
+        }
+        class[usize::from(b'/')] = SLASH;
+        self.bits.clear();
+        self.bits.resize(src.len() / 64 + 1, 0);
+        let bits = &mut self.bits;
+        let mut i = 0;
+        while i < src.len() {
+            let kind = class[usize::from(src[i])];
+            if kind != WORD {
+                if kind == PUNCTUATION || (kind == SLASH && src.get(i + 1) == Some(&b'*')) {
+                    bits[i / 64] |= 1 << (i % 64);
+                }
+                i += 1;
+                continue;
+            }
+            let start = i;
+            i += 1;
+            while i < src.len() && class[usize::from(src[i])] == WORD {
+                i += 1;
+            }
+            let word = &src[start..i];
+            let found = if word[0].is_ascii_digit() {
+                // Not a keyword in valid code; conservatively, any keyword inside.
+                KEYWORDS
+                    .iter()
+                    .any(|k| word.windows(k.len()).any(|w| w == *k))
+            } else {
+                is_keyword(word)
+            };
+            if found {
+                bits[start / 64] |= 1 << (start % 64);
+            }
+        }
+        self.counts.clear();
+        let mut total = 0;
+        for bits in &self.bits {
+            self.counts.push(total);
+            total += bits.count_ones();
+        }
+    }
+
+    /// How many marks lie before byte `at`.
+    fn rank(&self, at: usize) -> u32 {
+        let block = (at / 64).min(self.bits.len() - 1);
+        let below = self.bits[block] & ((1u64 << (at % 64)) - 1);
+        self.counts[block] + below.count_ones()
+    }
+
+    fn any_in(&self, start: usize, end: usize) -> bool {
+        self.rank(end) > self.rank(start)
+    }
+
+    /// The first mark in `start..end`.
+    fn next(&self, start: usize, end: usize) -> Option<usize> {
+        let mut block = start / 64;
+        let mut bits = self.bits.get(block)? & (!0u64 << (start % 64));
+        loop {
+            if bits != 0 {
+                let at = block * 64 + bits.trailing_zeros() as usize;
+                return (at < end).then_some(at);
+            }
+            block += 1;
+            if block * 64 >= end {
+                return None;
+            }
+            bits = *self.bits.get(block)?;
+        }
+    }
+}
+
 thread_local! {
+    static TOKEN_MARKS: RefCell<TokenMarks> = RefCell::new(TokenMarks::default());
     static PARSERS: RefCell<[Option<Parser>; 3]> = const { RefCell::new([None, None, None]) };
 }
 
@@ -344,6 +482,10 @@ pub fn parse(rel_path: &str, source: &str, dialect: Dialect) -> FileFacts {
         visiting: 0,
         cut: Cell::new(false),
         read_calls: RefCell::default(),
+        arg_stack: RefCell::default(),
+        option_stack: RefCell::default(),
+        pair_stack: RefCell::default(),
+        expr_stack: RefCell::default(),
         dir,
         facts: &mut facts,
         ancestors: Vec::new(),
@@ -351,10 +493,23 @@ pub fn parse(rel_path: &str, source: &str, dialect: Dialect) -> FileFacts {
         doc: None,
         decorators: Vec::new(),
     };
-    walker.walk(root);
+    TOKEN_MARKS.with_borrow_mut(|marks| {
+        marks.mark(source.as_bytes());
+        walker.walk(root, marks);
+    });
     drop(walker);
     drop(tree);
     assign_scopes(&mut facts);
+    // The lists are kept until the end of the scan: no spare room.
+    facts.imports.shrink_to_fit();
+    facts.functions.shrink_to_fit();
+    facts.classes.shrink_to_fit();
+    facts.calls.shrink_to_fit();
+    facts.assignments.shrink_to_fit();
+    facts.dispatches.shrink_to_fit();
+    facts.checks.shrink_to_fit();
+    facts.returns.shrink_to_fit();
+    facts.regions.shrink_to_fit();
     facts
 }
 
@@ -544,6 +699,12 @@ struct Walker<'a, 'f> {
     cut: Cell<bool>,
     /// Calls read as part of something else before the walk visits them, by node id.
     read_calls: RefCell<FxHashMap<usize, CallExpr>>,
+    /// Scratch stacks that lists are built on before they are copied out at their exact
+    /// size; each reading takes from the top what it pushed (readings nest).
+    arg_stack: RefCell<Vec<Arg>>,
+    option_stack: RefCell<Vec<Arg>>,
+    pair_stack: RefCell<Vec<(Expr, Expr)>>,
+    expr_stack: RefCell<Vec<Expr>>,
     /// The directory of the file, for relative imports.
     dir: &'a str,
     facts: &'f mut FileFacts,
@@ -627,35 +788,76 @@ impl<'a> Walker<'a, '_> {
     }
 
     /// Visits every node once in document order, without recursion.
-    fn walk(&mut self, root: Node<'a>) {
+    fn walk(&mut self, root: Node<'a>, marks: &TokenMarks) {
         let comment = self.comment;
+        let any_errors = root.has_error();
         let mut cursor = root.walk();
+        // For each of the ancestors: its end when the walk jumps between its children.
+        let mut jumps: Vec<Option<usize>> = Vec::new();
         loop {
             let node = cursor.node();
-            if node.kind_id() == comment {
+            let kind_id = node.kind_id();
+            let kind = self
+                .kinds
+                .get(usize::from(kind_id))
+                .copied()
+                .unwrap_or(K::Other);
+            if kind_id == comment {
                 self.comment(node);
             } else {
                 self.visiting = node.start_byte();
-                self.visit(node);
+                self.visit(node, kind);
             }
             let opaque = self
                 .opaque
-                .get(usize::from(node.kind_id()))
+                .get(usize::from(kind_id))
                 .copied()
                 .unwrap_or(false);
-            if !opaque && cursor.goto_first_child() {
-                self.ancestors.push(node);
-                continue;
+            // A subtree without any of the tokens that facts need (and without errors) holds
+            // no fact: it is not entered. Of the children of a node without errors, only
+            // those holding such tokens are visited (the walk jumps from one to the next),
+            // except in class bodies, where every field counts (it ends the decorators
+            // before it).
+            let has_error = any_errors && node.has_error();
+            if !opaque && (has_error || marks.any_in(node.start_byte(), node.end_byte())) {
+                let end = node.end_byte();
+                let jump = !has_error
+                    && node.child_count() <= MAX_CHILDREN_TO_JUMP
+                    && kind != K::ClassBody;
+                let moved = if jump {
+                    marks
+                        .next(node.start_byte(), end)
+                        .is_some_and(|at| cursor.goto_first_child_for_byte(at).is_some())
+                } else {
+                    cursor.goto_first_child()
+                };
+                if moved {
+                    self.ancestors.push(node);
+                    jumps.push(jump.then_some(end));
+                    continue;
+                }
             }
             self.done_with(self.ancestors.len());
+            let mut done = node;
             loop {
-                if cursor.goto_next_sibling() {
+                let Some(&jump) = jumps.last() else {
+                    return;
+                };
+                let moved = match jump {
+                    Some(parent_end) => {
+                        let next = marks.next(done.end_byte(), parent_end);
+                        cursor.goto_parent();
+                        next.is_some_and(|at| cursor.goto_first_child_for_byte(at).is_some())
+                    }
+                    None => cursor.goto_next_sibling() || !cursor.goto_parent(),
+                };
+                if moved {
                     break;
                 }
-                if !cursor.goto_parent() {
-                    return;
+                jumps.pop();
+                if let Some(parent) = self.ancestors.pop() {
+                    done = parent;
                 }
-                self.ancestors.pop();
                 self.done_with(self.ancestors.len());
             }
         }
@@ -678,8 +880,8 @@ impl<'a> Walker<'a, '_> {
         self.ancestors.last().copied()
     }
 
-    fn visit(&mut self, node: Node<'a>) {
-        match self.kind(node) {
+    fn visit(&mut self, node: Node<'a>, kind: K) {
+        match kind {
             K::FunctionDeclaration
             | K::GeneratorFunctionDeclaration
             | K::FunctionExpression
@@ -1695,9 +1897,8 @@ impl<'a> Walker<'a, '_> {
 
     /// Outside an `async` function the JavaScript grammar reads `await (x)` as a call of a
     /// function named `await`; it is `x`.
-    fn misparsed_await(&self, node: Node<'a>) -> Option<Node<'a>> {
+    fn misparsed_await(&self, node: Node<'a>, callee: Node<'a>) -> Option<Node<'a>> {
         let f = self.f;
-        let callee = self.field(node, f.function)?;
         if self.kind(callee) != K::Identifier || self.text(callee) != "await" {
             return None;
         }
@@ -1709,13 +1910,11 @@ impl<'a> Walker<'a, '_> {
 
     fn call(&mut self, node: Node<'a>) {
         let f = self.f;
-        if self.misparsed_await(node).is_some() {
+        let function = self.field(node, f.function);
+        if function.is_some_and(|callee| self.misparsed_await(node, callee).is_some()) {
             return;
         }
-        let Some(callee_node) = self
-            .field(node, f.function)
-            .or_else(|| self.field(node, f.constructor))
-        else {
+        let Some(callee_node) = function.or_else(|| self.field(node, f.constructor)) else {
             return;
         };
         let read = self.read_calls.get_mut().remove(&node.id());
@@ -1790,20 +1989,22 @@ impl<'a> Walker<'a, '_> {
         if let Some(arguments) = self.field(node, f.arguments) {
             if self.kind(arguments) == K::TemplateString {
                 // A tagged template: the tag is called with the template.
-                args.push(Arg {
+                args = vec![Arg {
                     name: None,
                     value: self.expr(arguments, d + 1),
                     spread: false,
-                });
+                }];
             } else {
-                let mut options = Vec::new();
+                let base = self.arg_stack.borrow().len();
+                let options_base = self.option_stack.borrow().len();
                 for arg in self.named(arguments) {
                     if self.kind(arg) == K::SpreadElement {
-                        args.push(Arg {
+                        let value = self
+                            .first_named(arg)
+                            .map_or(Expr::Other(Name::default()), |v| self.expr(v, d + 1));
+                        self.arg_stack.borrow_mut().push(Arg {
                             name: None,
-                            value: self
-                                .first_named(arg)
-                                .map_or(Expr::Other(Name::default()), |v| self.expr(v, d + 1)),
+                            value,
                             spread: true,
                         });
                         continue;
@@ -1811,6 +2012,7 @@ impl<'a> Walker<'a, '_> {
                     let value = self.expr(arg, d + 1);
                     // Options objects are keyword arguments too.
                     if let Expr::Dict(pairs) = &value {
+                        let mut options = self.option_stack.borrow_mut();
                         for (key, value) in pairs {
                             if let Expr::Str(key) = key {
                                 options.push(Arg {
@@ -1821,13 +2023,20 @@ impl<'a> Walker<'a, '_> {
                             }
                         }
                     }
-                    args.push(Arg {
+                    self.arg_stack.borrow_mut().push(Arg {
                         name: None,
                         value,
                         spread: false,
                     });
                 }
-                args.append(&mut options);
+                let mut stack = self.arg_stack.borrow_mut();
+                let mut options = self.option_stack.borrow_mut();
+                let count = stack.len() - base + options.len() - options_base;
+                if count > 0 {
+                    args = Vec::with_capacity(count);
+                    args.extend(stack.drain(base..));
+                    args.extend(options.drain(options_base..));
+                }
             }
         }
         CallExpr { callee, args }
@@ -1937,25 +2146,27 @@ impl<'a> Walker<'a, '_> {
                 }
             }
             K::CallExpression | K::NewExpression => {
-                if let Some(awaited) = self.misparsed_await(node) {
+                let function = self.field(node, f.function);
+                if let Some(awaited) = function.and_then(|c| self.misparsed_await(node, c)) {
                     return self.expr(awaited, d);
                 }
-                match self
-                    .field(node, f.function)
-                    .or_else(|| self.field(node, f.constructor))
-                {
+                match function.or_else(|| self.field(node, f.constructor)) {
                     Some(callee) => Expr::Call(Box::new(self.nested_call_expr(node, callee, d))),
                     None => self.other(node),
                 }
             }
-            K::Array => Expr::List(
-                self.named(node)
-                    .filter(|c| self.kind(*c) != K::SpreadElement)
-                    .map(|c| self.expr(c, d))
-                    .collect(),
-            ),
+            K::Array => {
+                let base = self.expr_stack.borrow().len();
+                for c in self.named(node) {
+                    if self.kind(c) != K::SpreadElement {
+                        let value = self.expr(c, d);
+                        self.expr_stack.borrow_mut().push(value);
+                    }
+                }
+                Expr::List(take_from(&mut self.expr_stack.borrow_mut(), base))
+            }
             K::Object => {
-                let mut pairs = Vec::new();
+                let base = self.pair_stack.borrow().len();
                 for property in self.named(node) {
                     match self.kind(property) {
                         K::Pair => {
@@ -1963,24 +2174,29 @@ impl<'a> Walker<'a, '_> {
                                 (self.field(property, f.key), self.field(property, f.value))
                                 && let Some(key) = self.key_name(key)
                             {
-                                pairs.push((Expr::Str(key), self.expr(value, d)));
+                                let value = self.expr(value, d);
+                                self.pair_stack.borrow_mut().push((Expr::Str(key), value));
                             }
                         }
                         K::ShorthandPropertyIdentifier => {
                             let name: Name = self.text(property).into();
-                            pairs.push((Expr::Str(name.clone()), Expr::Name(name)));
+                            self.pair_stack
+                                .borrow_mut()
+                                .push((Expr::Str(name.clone()), Expr::Name(name)));
                         }
                         K::MethodDefinition => {
                             if let Some(key) =
                                 self.field(property, f.name).and_then(|k| self.key_name(k))
                             {
-                                pairs.push((Expr::Str(key), Expr::Lambda(span(property))));
+                                self.pair_stack
+                                    .borrow_mut()
+                                    .push((Expr::Str(key), Expr::Lambda(span(property))));
                             }
                         }
                         _ => {}
                     }
                 }
-                Expr::Dict(pairs)
+                Expr::Dict(take_from(&mut self.pair_stack.borrow_mut(), base))
             }
             K::ArrowFunction | K::FunctionExpression | K::GeneratorFunction => {
                 Expr::Lambda(span(node))
@@ -2258,6 +2474,17 @@ impl<'a> Walker<'a, '_> {
             }
         }
     }
+}
+
+/// What `stack` holds from `base` on, moved into a list of its own at its exact size.
+fn take_from<T>(stack: &mut Vec<T>, base: usize) -> Vec<T> {
+    let count = stack.len() - base;
+    if count == 0 {
+        return Vec::new();
+    }
+    let mut list = Vec::with_capacity(count);
+    list.extend(stack.drain(base..));
+    list
 }
 
 /// The text of a JSDoc comment without its delimiters and leading `*`s.
