@@ -9,6 +9,7 @@ use miette::{Diagnostic, NamedSource, SourceSpan};
 
 use crate::catalog::Catalog;
 use crate::config::{self, Config};
+use crate::gate::{self, FailOn};
 use crate::maturity::{Governance, InventoryState};
 use crate::report;
 use crate::scan::{inventory, scan};
@@ -22,7 +23,7 @@ pub const INVENTORY_FILE: &str = "toolcalls.yaml";
 #[derive(Debug, Parser)]
 #[command(name = "agent-audit", version, args_conflicts_with_subcommands = true)]
 #[command(
-    after_help = "Examples:\n  agent-audit .                      scan, print a report, write ./toolcalls.yaml\n  agent-audit . --format yaml -o -   print the inventory instead of the report\n  agent-audit scan src --no-write    scan without writing anything"
+    after_help = "Examples:\n  agent-audit .                      scan, print a report, write ./toolcalls.yaml\n  agent-audit . --format yaml -o -   print the inventory instead of the report\n  agent-audit scan src --no-write    scan without writing anything\n  agent-audit check .                in CI: fail on a stale toolcalls.yaml or an unguarded destructive tool"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -35,6 +36,8 @@ pub struct Cli {
 enum Command {
     /// Scan a directory (the default command).
     Scan(ScanArgs),
+    /// Exit 1 when the committed toolcalls.yaml is stale or a tool fails the gate (for CI).
+    Check(CheckArgs),
     /// Walk and parse only, for the benchmark's baseline (prints files, lines, seconds).
     #[command(hide = true)]
     ParseOnly {
@@ -73,6 +76,23 @@ struct ScanArgs {
     /// Config file (default: PATH/agent-audit.toml when it exists).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Exit 1 when a tool breaks this rule (default: never).
+    #[arg(long, value_enum, value_name = "RULE")]
+    fail_on: Option<FailOn>,
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    /// Directory to check (holding the committed toolcalls.yaml).
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    /// The rule tools must keep [default: `[gate] fail_on` in agent-audit.toml, else
+    /// destructive-unguarded].
+    #[arg(long, value_enum, value_name = "RULE")]
+    fail_on: Option<FailOn>,
+    /// Config file (default: PATH/agent-audit.toml when it exists).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
 }
 
 /// Runs the CLI with `args` (including the program name) and returns the exit code:
@@ -96,6 +116,15 @@ where
     let args = match cli.command {
         Some(Command::Scan(args)) => args,
         Some(Command::ParseOnly { path }) => return parse_only(&path),
+        Some(Command::Check(args)) => {
+            return match run_check(&args) {
+                Ok(code) => code,
+                Err(report) => {
+                    eprintln!("{report:?}");
+                    ExitCode::from(2)
+                }
+            };
+        }
         None => cli.scan,
     };
     match run_scan(&args) {
@@ -107,15 +136,20 @@ where
     }
 }
 
-fn run_scan(args: &ScanArgs) -> miette::Result<ExitCode> {
-    let root = &args.path;
+/// Loads the config and catalog for `root` and scans it.
+fn scan_root(
+    root: &Path,
+    config_file: Option<&Path>,
+    include: &[String],
+    exclude: &[String],
+) -> miette::Result<(Config, crate::scan::ScanOutput)> {
     if !root.exists() {
         miette::bail!("path `{}` does not exist", root.display());
     }
     if !root.is_dir() {
         miette::bail!("path `{}` is not a directory", root.display());
     }
-    let (config, config_path) = load_config(root, args.config.as_deref())?;
+    let (config, config_path) = load_config(root, config_file)?;
     let catalog = Catalog::load(
         &config.catalog_file(),
         &config_path
@@ -129,12 +163,18 @@ fn run_scan(args: &ScanArgs) -> miette::Result<ExitCode> {
         exclude: config.scan.exclude.clone(),
         ..WalkOptions::default()
     };
-    options.include.extend(args.include.iter().cloned());
-    options.exclude.extend(args.exclude.iter().cloned());
+    options.include.extend(include.iter().cloned());
+    options.exclude.extend(exclude.iter().cloned());
     if let Some(max) = config.scan.max_file_size {
         options.max_file_size = max;
     }
     let output = scan(root, &options, &catalog).map_err(|e| miette::miette!("{e}"))?;
+    Ok((config, output))
+}
+
+fn run_scan(args: &ScanArgs) -> miette::Result<ExitCode> {
+    let root = &args.path;
+    let (config, output) = scan_root(root, args.config.as_deref(), &args.include, &args.exclude)?;
 
     let inventory_path = root.join(INVENTORY_FILE);
     let state = if args.no_write {
@@ -168,7 +208,95 @@ fn run_scan(args: &ScanArgs) -> miette::Result<ExitCode> {
         Some(p) => std::fs::write(p, rendered)
             .map_err(|e| miette::miette!("cannot write {}: {e}", p.display()))?,
     }
+    if let Some(rule) = args.fail_on {
+        let failing = gate::violations(&inventory.tools, rule);
+        if !failing.is_empty() {
+            eprint!("{}", gate::describe(&failing, rule));
+            return Ok(ExitCode::from(1));
+        }
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `agent-audit check`: the committed inventory must match the code, and the gate must hold.
+fn run_check(args: &CheckArgs) -> miette::Result<ExitCode> {
+    let root = &args.path;
+    let (config, output) = scan_root(root, args.config.as_deref(), &[], &[])?;
+    let rule = args
+        .fail_on
+        .or_else(|| config.gate.as_ref().and_then(|g| g.fail_on))
+        .unwrap_or(FailOn::DestructiveUnguarded);
+    let inventory_path = root.join(INVENTORY_FILE);
+    let refresh = format!("agent-audit {}", root.display());
+    let mut failed = false;
+    match std::fs::read_to_string(&inventory_path) {
+        Err(_) => {
+            eprintln!(
+                "error: no {INVENTORY_FILE} in {}: run `{refresh}` and commit it",
+                root.display()
+            );
+            failed = true;
+        }
+        Ok(text) => match report::parse_yaml(&text) {
+            Err(err) => {
+                eprintln!(
+                    "error: {} is not a valid inventory ({err}): run `{refresh}` to rewrite it",
+                    inventory_path.display()
+                );
+                failed = true;
+            }
+            Ok(old) => {
+                let changes = stale_tools(&old.tools, &output.tools);
+                if !changes.is_empty() || old.agents != output.agents {
+                    eprintln!(
+                        "error: {} is stale: run `{refresh}` and commit it",
+                        inventory_path.display()
+                    );
+                    for change in &changes {
+                        eprintln!("  {change}");
+                    }
+                    if changes.is_empty() {
+                        eprintln!("  the agents and their tool lists changed");
+                    }
+                    failed = true;
+                }
+            }
+        },
+    }
+    let failing = gate::violations(&output.tools, rule);
+    if !failing.is_empty() {
+        eprint!("{}", gate::describe(&failing, rule));
+        failed = true;
+    }
+    if failed {
+        return Ok(ExitCode::from(1));
+    }
+    println!(
+        "ok: {INVENTORY_FILE} is current; {} tools, none fails --fail-on {rule}",
+        output.tools.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// How the tools in the code differ from the committed ones, one line each.
+fn stale_tools(old: &[crate::model::Tool], new: &[crate::model::Tool]) -> Vec<String> {
+    let mut out = Vec::new();
+    for tool in new {
+        match old.iter().find(|t| t.id == tool.id) {
+            None => out.push(format!("added: {} ({}:{})", tool.id, tool.file, tool.line)),
+            Some(before) if before != tool => out.push(format!(
+                "changed: {} ({}:{})",
+                tool.id, tool.file, tool.line
+            )),
+            Some(_) => {}
+        }
+    }
+    for tool in old {
+        if !new.iter().any(|t| t.id == tool.id) {
+            out.push(format!("removed: {}", tool.id));
+        }
+    }
+    out
 }
 
 fn parse_only(root: &Path) -> ExitCode {

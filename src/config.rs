@@ -38,7 +38,7 @@ pub struct Config {
 pub struct GateConfig {
     /// `destructive-unguarded` (default), `unguarded`, `partial` or `never`.
     #[serde(default)]
-    pub fail_on: Option<String>,
+    pub fail_on: Option<crate::gate::FailOn>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod detect;
 pub mod facts;
+pub mod gate;
 pub mod guards;
 pub mod lang;
 pub mod link;

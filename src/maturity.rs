@@ -34,8 +34,8 @@ impl Governance {
             policy: config
                 .gate
                 .as_ref()
-                .and_then(|g| g.fail_on.clone())
-                .filter(|f| f != "never")
+                .and_then(|g| g.fail_on)
+                .filter(|f| *f != crate::gate::FailOn::Never)
                 .map(|f| format!("fail_on = \"{f}\"")),
         }
     }

@@ -305,3 +305,76 @@ fn text_report_shows_chains_guards_agents_and_maturity() {
             "via archive_report -> storage.archive -> storage.Archiver.put -> clients.BucketClient.upload",
         ));
 }
+
+#[test]
+fn check_passes_on_a_current_inventory_and_fails_on_a_new_tool() {
+    let dir = fixture_copy("../js/mixed");
+    let root = dir.path();
+    agent_audit()
+        .args(["check", "--fail-on", "never"])
+        .arg(root)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("toolcalls.yaml is current"));
+    // The committed inventory no longer matches once a tool is added.
+    let server = root.join("mcp/src/server.ts");
+    let mut text = std::fs::read_to_string(&server).unwrap();
+    text.push_str(
+        "\nserver.tool(\"wipe_logs\", \"Delete the logs\", {}, async () => {\n  rmSync(\"/var/log/app\", { recursive: true });\n  return { content: [] };\n});\n",
+    );
+    std::fs::write(
+        &server,
+        format!("import {{ rmSync }} from \"node:fs\";\n{text}"),
+    )
+    .unwrap();
+    agent_audit()
+        .args(["check", "--fail-on", "never"])
+        .arg(root)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "toolcalls.yaml is stale: run `agent-audit",
+        ))
+        .stderr(predicate::str::contains(
+            "added: typescript:mcp/src/server.ts:wipe_logs",
+        ));
+    // Refreshed, the inventory is current again, and the default gate still fails on the
+    // unguarded destructive tools.
+    agent_audit().arg(root).assert().success();
+    agent_audit()
+        .arg("check")
+        .arg(root)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "tools fail the gate (--fail-on destructive-unguarded)",
+        ))
+        .stderr(predicate::str::contains(
+            "mcp/src/server.ts:25: wipe_logs is destructive and unguarded",
+        ))
+        .stderr(predicate::str::contains("stale").not());
+}
+
+#[test]
+fn scan_fails_on_the_rule_it_is_given() {
+    let dir = fixture_copy("../js/mixed");
+    agent_audit()
+        .arg(dir.path())
+        .args(["--no-write", "--fail-on", "unguarded"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "mcp/src/server.ts:19: stop_service is unguarded",
+        ));
+    agent_audit()
+        .arg(dir.path())
+        .args(["--no-write", "--fail-on", "never"])
+        .assert()
+        .success();
+    // A governed project keeps its declared gate.
+    agent_audit()
+        .args(["check"])
+        .arg(fixture("governed"))
+        .assert()
+        .success();
+}
