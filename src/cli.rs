@@ -79,6 +79,9 @@ struct ScanArgs {
     /// Exit 1 when a tool breaks this rule (default: never).
     #[arg(long, value_enum, value_name = "RULE")]
     fail_on: Option<FailOn>,
+    /// An earlier toolcalls.yaml: only tools that are new or worse than there fail the gate.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -93,6 +96,9 @@ struct CheckArgs {
     /// Config file (default: PATH/agent-audit.toml when it exists).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// An earlier toolcalls.yaml: only tools that are new or worse than there fail the gate.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
 }
 
 /// Runs the CLI with `args` (including the program name) and returns the exit code:
@@ -209,7 +215,8 @@ fn run_scan(args: &ScanArgs) -> miette::Result<ExitCode> {
             .map_err(|e| miette::miette!("cannot write {}: {e}", p.display()))?,
     }
     if let Some(rule) = args.fail_on {
-        let failing = gate::violations(&inventory.tools, rule);
+        let baseline = load_baseline(args.baseline.as_deref())?;
+        let failing = gate::violations(&inventory.tools, rule, baseline.as_deref());
         if !failing.is_empty() {
             eprint!("{}", gate::describe(&failing, rule));
             return Ok(ExitCode::from(1));
@@ -263,7 +270,8 @@ fn run_check(args: &CheckArgs) -> miette::Result<ExitCode> {
             }
         },
     }
-    let failing = gate::violations(&output.tools, rule);
+    let baseline = load_baseline(args.baseline.as_deref())?;
+    let failing = gate::violations(&output.tools, rule, baseline.as_deref());
     if !failing.is_empty() {
         eprint!("{}", gate::describe(&failing, rule));
         failed = true;
@@ -276,6 +284,16 @@ fn run_check(args: &CheckArgs) -> miette::Result<ExitCode> {
         output.tools.len()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The tools of a baseline inventory, when one is given.
+fn load_baseline(path: Option<&Path>) -> miette::Result<Option<Vec<crate::model::Tool>>> {
+    let Some(path) = path else { return Ok(None) };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| miette::miette!("cannot read baseline {}: {e}", path.display()))?;
+    let inventory = report::parse_yaml(&text)
+        .map_err(|e| miette::miette!("baseline {} is not an inventory: {e}", path.display()))?;
+    Ok(Some(inventory.tools))
 }
 
 /// How the tools in the code differ from the committed ones, one line each.

@@ -62,13 +62,76 @@ impl fmt::Display for FailOn {
     }
 }
 
-/// The tools that break `rule`, in inventory order.
-pub fn violations(tools: &[Tool], rule: FailOn) -> Vec<&Tool> {
-    tools.iter().filter(|t| rule.fails(t)).collect()
+/// A tool that fails the gate, and why.
+pub struct Failure<'t> {
+    pub tool: &'t Tool,
+    pub why: String,
+}
+
+/// The tools that break `rule`, in inventory order. With a `baseline` (an earlier inventory),
+/// only tools that are new there or got worse fail: a new effect, a lost guard, a verdict that
+/// now breaks the rule. A tool whose file moved is matched by name and function.
+pub fn violations<'t>(
+    tools: &'t [Tool],
+    rule: FailOn,
+    baseline: Option<&[Tool]>,
+) -> Vec<Failure<'t>> {
+    tools
+        .iter()
+        .filter(|t| rule.fails(t))
+        .filter_map(|tool| {
+            let why = match baseline {
+                None => rule.reason(tool),
+                Some(baseline) => format!(
+                    "{}: {}",
+                    rule.reason(tool),
+                    regression(tool, tools, baseline, rule)?
+                ),
+            };
+            Some(Failure { tool, why })
+        })
+        .collect()
+}
+
+/// What got worse since the baseline, or `None` when the tool failed the same way before.
+fn regression(tool: &Tool, current: &[Tool], baseline: &[Tool], rule: FailOn) -> Option<String> {
+    let before = baseline.iter().find(|b| b.id == tool.id).or_else(|| {
+        // Moved: the same tool under another path, whose old id is gone.
+        baseline.iter().find(|b| {
+            b.language == tool.language
+                && b.name == tool.name
+                && b.function == tool.function
+                && !current.iter().any(|c| c.id == b.id)
+        })
+    });
+    let Some(before) = before else {
+        return Some("new tool".into());
+    };
+    let mut why: Vec<String> = Vec::new();
+    if !rule.fails(before) {
+        why.push(format!("was {}", before.verdict.as_str()));
+    }
+    for effect in &tool.effects {
+        let known = before
+            .effects
+            .iter()
+            .any(|b| b.category == effect.category && b.api == effect.api);
+        let text = format!("new effect {} `{}`", effect.category.as_str(), effect.call);
+        if !known && !why.contains(&text) {
+            why.push(text);
+        }
+    }
+    for guard in &before.guards {
+        let text = format!("lost guard {}", guard.kind.as_str());
+        if !tool.guards.iter().any(|g| g.kind == guard.kind) && !why.contains(&text) {
+            why.push(text);
+        }
+    }
+    (!why.is_empty()).then(|| why.join(", "))
 }
 
 /// The gate's verdict as lines for standard error: one per failing tool with `file:line`.
-pub fn describe(failing: &[&Tool], rule: FailOn) -> String {
+pub fn describe(failing: &[Failure], rule: FailOn) -> String {
     let mut out = format!(
         "error: {} the gate (--fail-on {rule}):\n",
         match failing.len() {
@@ -76,13 +139,11 @@ pub fn describe(failing: &[&Tool], rule: FailOn) -> String {
             n => format!("{n} tools fail"),
         }
     );
-    for tool in failing {
+    for failure in failing {
+        let tool = failure.tool;
         out.push_str(&format!(
             "  {}:{}: {} is {}\n",
-            tool.file,
-            tool.line,
-            tool.name,
-            rule.reason(tool)
+            tool.file, tool.line, tool.name, failure.why
         ));
     }
     out

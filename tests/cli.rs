@@ -378,3 +378,75 @@ fn scan_fails_on_the_rule_it_is_given() {
         .assert()
         .success();
 }
+
+/// `agent-audit DIR --no-write --fail-on destructive-unguarded --baseline BASELINE`.
+fn gate_against(dir: &Path, baseline: &Path) -> assert_cmd::assert::Assert {
+    agent_audit()
+        .arg(dir)
+        .args([
+            "--no-write",
+            "--fail-on",
+            "destructive-unguarded",
+            "--baseline",
+        ])
+        .arg(baseline)
+        .assert()
+}
+
+#[test]
+fn a_baseline_fails_only_what_is_new_or_worse() {
+    let dir = fixture_copy("../js/mixed");
+    let root = dir.path();
+    let baseline_dir = tempfile::tempdir().unwrap();
+    let baseline = baseline_dir.path().join("toolcalls.yaml");
+    std::fs::copy(root.join("toolcalls.yaml"), &baseline).unwrap();
+    // restart_service was already destructive and unguarded: it does not fail again.
+    gate_against(root, &baseline).success();
+    // A file moved: the same tool, not a new one.
+    std::fs::rename(root.join("backend/tools.py"), root.join("backend/ops.py")).unwrap();
+    gate_against(root, &baseline).success();
+    // A new effect on an existing tool fails.
+    let server = root.join("mcp/src/server.ts");
+    let text = std::fs::read_to_string(&server).unwrap();
+    let changed = text.replace(
+        "const text = await api(`/services/${name}/stop`, { method: \"POST\" });",
+        "execSync(`systemctl stop ${name}`);\n  const text = await api(`/services/${name}/stop`, { method: \"POST\" });",
+    );
+    std::fs::write(
+        &server,
+        format!("import {{ execSync }} from \"node:child_process\";\n{changed}"),
+    )
+    .unwrap();
+    gate_against(root, &baseline)
+        .code(1)
+        .stderr(predicate::str::contains(
+            "stop_service is destructive and unguarded: was unguarded, new effect subprocess `execSync`",
+        ))
+        .stderr(predicate::str::contains("restart_service").not());
+}
+
+#[test]
+fn a_baseline_reports_a_lost_guard() {
+    let dir = fixture_copy("../js/mcp_server");
+    let root = dir.path();
+    let baseline_dir = tempfile::tempdir().unwrap();
+    let baseline = baseline_dir.path().join("toolcalls.yaml");
+    std::fs::copy(root.join("toolcalls.yaml"), &baseline).unwrap();
+    gate_against(root, &baseline).success();
+    let handler = root.join("src/handlers/delete.ts");
+    let text = std::fs::read_to_string(&handler).unwrap();
+    // Without the confirmation and the path check nothing guards the delete any more.
+    let unchecked = text
+        .replace(
+            "  if (!confirm) {\n    throw new Error(\"deleting needs confirm=true\");\n  }\n",
+            "",
+        )
+        .replace("  assertPathAllowed(path);\n", "");
+    assert_ne!(text, unchecked);
+    std::fs::write(&handler, unchecked).unwrap();
+    gate_against(root, &baseline)
+        .code(1)
+        .stderr(predicate::str::contains(
+            "delete_file is destructive and unguarded: was guarded, lost guard confirmation, lost guard allowlist",
+        ));
+}
