@@ -38,6 +38,9 @@ enum Command {
     Scan(ScanArgs),
     /// Exit 1 when the committed toolcalls.yaml is stale or a tool fails the gate (for CI).
     Check(CheckArgs),
+    /// Compare two inventories: tools added, removed and moved, effects gained and lost, guards
+    /// lost, verdict and maturity changes.
+    Diff(DiffArgs),
     /// Walk and parse only, for the benchmark's baseline (prints files, lines, seconds).
     #[command(hide = true)]
     ParseOnly {
@@ -84,6 +87,24 @@ struct ScanArgs {
     baseline: Option<PathBuf>,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DiffFormat {
+    Text,
+    /// A pull-request comment, new destructive capabilities first.
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+struct DiffArgs {
+    /// The inventory before the change (a toolcalls.yaml).
+    old: PathBuf,
+    /// The inventory after the change.
+    new: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    format: DiffFormat,
+}
+
 #[derive(Debug, Args)]
 struct CheckArgs {
     /// Directory to check (holding the committed toolcalls.yaml).
@@ -122,6 +143,15 @@ where
     let args = match cli.command {
         Some(Command::Scan(args)) => args,
         Some(Command::ParseOnly { path }) => return parse_only(&path),
+        Some(Command::Diff(args)) => {
+            return match run_diff(&args) {
+                Ok(code) => code,
+                Err(report) => {
+                    eprintln!("{report:?}");
+                    ExitCode::from(2)
+                }
+            };
+        }
         Some(Command::Check(args)) => {
             return match run_check(&args) {
                 Ok(code) => code,
@@ -283,6 +313,22 @@ fn run_check(args: &CheckArgs) -> miette::Result<ExitCode> {
         "ok: {INVENTORY_FILE} is current; {} tools, none fails --fail-on {rule}",
         output.tools.len()
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_diff(args: &DiffArgs) -> miette::Result<ExitCode> {
+    let read = |path: &Path| -> miette::Result<crate::model::Inventory> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| miette::miette!("cannot read {}: {e}", path.display()))?;
+        report::parse_yaml(&text)
+            .map_err(|e| miette::miette!("{} is not an inventory: {e}", path.display()))
+    };
+    let (old, new) = (read(&args.old)?, read(&args.new)?);
+    let changes = crate::diff::diff(&old, &new);
+    print_stdout(&match args.format {
+        DiffFormat::Text => crate::diff::text(&changes),
+        DiffFormat::Markdown => crate::diff::markdown(&changes),
+    });
     Ok(ExitCode::SUCCESS)
 }
 

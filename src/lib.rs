@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod detect;
+pub mod diff;
 pub mod facts;
 pub mod gate;
 pub mod guards;

@@ -450,3 +450,54 @@ fn a_baseline_reports_a_lost_guard() {
             "delete_file is destructive and unguarded: was guarded, lost guard confirmation, lost guard allowlist",
         ));
 }
+
+#[test]
+fn diff_leads_with_new_destructive_tools_and_reports_moves_and_lost_guards() {
+    let dir = fixture_copy("../js/mixed");
+    let root = dir.path();
+    let old = root.join("toolcalls.yaml");
+    std::fs::rename(root.join("backend/tools.py"), root.join("backend/ops.py")).unwrap();
+    let server = root.join("mcp/src/server.ts");
+    let mut text = std::fs::read_to_string(&server).unwrap();
+    text.push_str("\nserver.tool(\"wipe_logs\", \"Delete the logs\", {}, async () => {\n  rmSync(\"/var/log/app\", { recursive: true });\n  return { content: [] };\n});\n");
+    std::fs::write(
+        &server,
+        format!("import {{ rmSync }} from \"node:fs\";\n{text}"),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let new = out.path().join("new.yaml");
+    agent_audit()
+        .arg(root)
+        .args(["--no-write", "--format", "yaml", "-o"])
+        .arg(&new)
+        .assert()
+        .success();
+    let assert = agent_audit()
+        .arg("diff")
+        .arg(&old)
+        .arg(&new)
+        .args(["--format", "markdown"])
+        .assert()
+        .success();
+    let markdown = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    assert!(
+        markdown.starts_with("### agent-audit: tool inventory changes\n\n**New tools**"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("| ⚠️ `wipe_logs` | unguarded, destructive | file_delete |"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("moved from `backend/tools.py`"),
+        "{markdown}"
+    );
+    agent_audit()
+        .arg("diff")
+        .arg(&old)
+        .arg(&old)
+        .assert()
+        .success()
+        .stdout("no change to the tools\n");
+}
