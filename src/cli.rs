@@ -140,36 +140,18 @@ where
             };
         }
     };
-    let args = match cli.command {
-        Some(Command::Scan(args)) => args,
+    let result = match cli.command {
+        Some(Command::Scan(args)) => run_scan(&args),
         Some(Command::ParseOnly { path }) => return parse_only(&path),
-        Some(Command::Diff(args)) => {
-            return match run_diff(&args) {
-                Ok(code) => code,
-                Err(report) => {
-                    eprintln!("{report:?}");
-                    ExitCode::from(2)
-                }
-            };
-        }
-        Some(Command::Check(args)) => {
-            return match run_check(&args) {
-                Ok(code) => code,
-                Err(report) => {
-                    eprintln!("{report:?}");
-                    ExitCode::from(2)
-                }
-            };
-        }
-        None => cli.scan,
+        Some(Command::Diff(args)) => run_diff(&args),
+        Some(Command::Check(args)) => run_check(&args),
+        None => run_scan(&cli.scan),
     };
-    match run_scan(&args) {
-        Ok(code) => code,
-        Err(report) => {
-            eprintln!("{report:?}");
-            ExitCode::from(2)
-        }
-    }
+    // Usage and input errors (a missing path, an invalid config) exit with 2.
+    result.unwrap_or_else(|report| {
+        eprintln!("{report:?}");
+        ExitCode::from(2)
+    })
 }
 
 /// Loads the config and catalog for `root` and scans it.
