@@ -41,6 +41,14 @@ enum Command {
     /// Compare two inventories: tools added, removed and moved, effects gained and lost, guards
     /// lost, verdict and maturity changes.
     Diff(DiffArgs),
+    /// Write a commented starter agent-audit.toml (never overwrites one).
+    Init {
+        /// Directory to write agent-audit.toml in.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+    },
+    /// Print a shell completion script for bash, zsh, fish, elvish or PowerShell.
+    Completions { shell: clap_complete::Shell },
     /// Walk and parse only, for the benchmark's baseline (prints files, lines, seconds).
     #[command(hide = true)]
     ParseOnly {
@@ -145,6 +153,13 @@ where
         Some(Command::ParseOnly { path }) => return parse_only(&path),
         Some(Command::Diff(args)) => run_diff(&args),
         Some(Command::Check(args)) => run_check(&args),
+        Some(Command::Init { path }) => run_init(&path),
+        Some(Command::Completions { shell }) => {
+            use clap::CommandFactory;
+            let mut command = Cli::command();
+            clap_complete::generate(shell, &mut command, "agent-audit", &mut std::io::stdout());
+            return ExitCode::SUCCESS;
+        }
         None => run_scan(&cli.scan),
     };
     // Usage and input errors (a missing path, an invalid config) exit with 2.
@@ -295,6 +310,23 @@ fn run_check(args: &CheckArgs) -> miette::Result<ExitCode> {
         "ok: {INVENTORY_FILE} is current; {} tools, none fails --fail-on {rule}",
         output.tools.len()
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The starter config `agent-audit init` writes: every table, commented out.
+const STARTER_CONFIG: &str = include_str!("starter.toml");
+
+fn run_init(dir: &Path) -> miette::Result<ExitCode> {
+    if !dir.is_dir() {
+        miette::bail!("path `{}` is not a directory", dir.display());
+    }
+    let path = dir.join(config::CONFIG_FILE);
+    if path.exists() {
+        miette::bail!("{} already exists; not overwriting it", path.display());
+    }
+    std::fs::write(&path, STARTER_CONFIG)
+        .map_err(|e| miette::miette!("cannot write {}: {e}", path.display()))?;
+    println!("wrote {}", path.display());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -501,3 +501,44 @@ fn diff_leads_with_new_destructive_tools_and_reports_moves_and_lost_guards() {
         .success()
         .stdout("no change to the tools\n");
 }
+
+#[test]
+fn init_writes_a_starter_config_once_and_completions_print() {
+    let dir = tempfile::tempdir().unwrap();
+    agent_audit()
+        .arg("init")
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("agent-audit.toml"));
+    let starter = std::fs::read_to_string(dir.path().join("agent-audit.toml")).unwrap();
+    assert!(starter.contains("# fail_on = \"destructive-unguarded\""));
+    agent_audit()
+        .arg("init")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already exists"));
+    // Every commented table, uncommented, is a valid config.
+    let uncommented: String = starter
+        .lines()
+        .map(|l| {
+            l.strip_prefix("# ")
+                .filter(|r| r.starts_with('[') || r.contains(" = "))
+                .unwrap_or("")
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(dir.path().join("agent-audit.toml"), uncommented).unwrap();
+    std::fs::write(dir.path().join("a.py"), "print(1)\n").unwrap();
+    agent_audit()
+        .arg(dir.path())
+        .arg("--no-write")
+        .assert()
+        .success();
+    agent_audit()
+        .args(["completions", "bash"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("agent-audit"));
+}
