@@ -62,6 +62,8 @@ enum Format {
     Text,
     Yaml,
     Json,
+    /// SARIF 2.1.0, for code-scanning uploads.
+    Sarif,
 }
 
 #[derive(Debug, Args)]
@@ -234,6 +236,7 @@ fn run_scan(args: &ScanArgs) -> miette::Result<ExitCode> {
         Format::Text => report::text::render(&inventory, &output.notes, output.stats),
         Format::Yaml => yaml,
         Format::Json => report::json(&inventory),
+        Format::Sarif => report::sarif::render(&inventory),
     };
     match args.output.as_deref() {
         None => print_stdout(&rendered),
