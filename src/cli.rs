@@ -12,7 +12,7 @@ use crate::config::{self, Config};
 use crate::gate::{self, FailOn};
 use crate::maturity::{Governance, InventoryState};
 use crate::report;
-use crate::scan::{inventory, scan};
+use crate::scan::{Progress, inventory, scan_with_progress};
 use crate::walk::WalkOptions;
 
 /// The file written at the root of the scanned path.
@@ -203,8 +203,57 @@ fn scan_root(
     if let Some(max) = config.scan.max_file_size {
         options.max_file_size = max;
     }
-    let output = scan(root, &options, &catalog).map_err(|e| miette::miette!("{e}"))?;
+    let progress = TerminalProgress::new();
+    let output = scan_with_progress(root, &options, &catalog, &progress)
+        .map_err(|e| miette::miette!("{e}"))?;
     Ok((config, output))
+}
+
+/// A progress bar on standard error for long scans, only on a terminal and never in CI.
+struct TerminalProgress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl TerminalProgress {
+    /// Scans of fewer files than this finish before a bar would help.
+    const MIN_FILES: usize = 500;
+
+    fn new() -> Self {
+        use std::io::IsTerminal;
+        let show = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+        TerminalProgress {
+            bar: show.then(indicatif::ProgressBar::hidden),
+        }
+    }
+}
+
+impl Progress for TerminalProgress {
+    fn start(&self, files: usize) {
+        if let Some(bar) = &self.bar
+            && files >= Self::MIN_FILES
+        {
+            bar.set_length(files as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} parsing {pos}/{len} files {wide_bar}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        }
+    }
+
+    fn advance(&self) {
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 fn run_scan(args: &ScanArgs) -> miette::Result<ExitCode> {

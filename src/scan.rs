@@ -28,11 +28,39 @@ pub struct ScanOutput {
     pub stats: Stats,
 }
 
+/// Told how parsing advances, for a progress display.
+pub trait Progress: Sync {
+    /// Parsing starts on `files` files.
+    fn start(&self, files: usize);
+    /// One more file is parsed.
+    fn advance(&self);
+    /// Parsing is over.
+    fn finish(&self);
+}
+
+struct Silent;
+
+impl Progress for Silent {
+    fn start(&self, _: usize) {}
+    fn advance(&self) {}
+    fn finish(&self) {}
+}
+
 /// Scans the tree under `root`.
 pub fn scan(
     root: &Path,
     options: &WalkOptions,
     catalog: &Catalog,
+) -> Result<ScanOutput, WalkError> {
+    scan_with_progress(root, options, catalog, &Silent)
+}
+
+/// [`scan`], telling `progress` how parsing advances.
+pub fn scan_with_progress(
+    root: &Path,
+    options: &WalkOptions,
+    catalog: &Catalog,
+    progress: &dyn Progress,
 ) -> Result<ScanOutput, WalkError> {
     let mut timer = PhaseTimer::from_env();
     let (sources, skipped) = walk(root, options)?;
@@ -53,10 +81,16 @@ pub fn scan(
     }));
     lang::warm_up();
     let prefix = lang::python_package_prefix(root);
+    progress.start(sources.len());
     let parsed: Vec<(Option<FileFacts>, Option<Note>)> = sources
         .par_iter()
-        .map(|s| parse_source(s, &prefix))
+        .map(|s| {
+            let parsed = parse_source(s, &prefix);
+            progress.advance();
+            parsed
+        })
         .collect();
+    progress.finish();
     let mut files = Vec::with_capacity(parsed.len());
     for (facts, note) in parsed {
         notes.extend(note);
