@@ -162,6 +162,7 @@ fn build_tool(
         verdict,
         findings,
         unresolved_calls: 0,
+        suppressed: None,
     }
 }
 

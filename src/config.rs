@@ -31,6 +31,22 @@ pub struct Config {
     /// How CI judges the inventory (used by maturity level 4 and the gate).
     #[serde(default)]
     pub gate: Option<GateConfig>,
+    /// Tools taken out of the gate, each with a reason (they stay in the inventory).
+    #[serde(default)]
+    pub suppress: Vec<SuppressConfig>,
+}
+
+/// `[[suppress]]`: a reviewed tool the gate leaves alone until `expires`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuppressConfig {
+    /// The tool's id in toolcalls.yaml (`python:src/tools.py:delete_user`).
+    pub tool: String,
+    /// Why the tool may stay as it is (required).
+    pub reason: String,
+    /// `YYYY-MM-DD`: from this day on the suppression no longer applies.
+    #[serde(default)]
+    pub expires: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -78,7 +78,7 @@ pub fn violations<'t>(
 ) -> Vec<Failure<'t>> {
     tools
         .iter()
-        .filter(|t| rule.fails(t))
+        .filter(|t| t.suppressed.is_none() && rule.fails(t))
         .filter_map(|tool| {
             let why = match baseline {
                 None => rule.reason(tool),

@@ -250,6 +250,17 @@ pub struct Tool {
     /// Calls on this tool's traced paths whose target could not be resolved.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub unresolved_calls: usize,
+    /// Taken out of the gate by a reviewed suppression.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<Suppressed>,
+}
+
+/// A reviewed exception: the tool stays in the inventory and out of the gate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Suppressed {
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
 }
 
 fn is_zero(n: &usize) -> bool {

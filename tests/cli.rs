@@ -542,3 +542,33 @@ fn init_writes_a_starter_config_once_and_completions_print() {
         .success()
         .stdout(predicate::str::contains("agent-audit"));
 }
+
+#[test]
+fn config_suppressions_take_a_tool_out_of_the_gate_until_they_expire() {
+    let dir = fixture_copy("../js/mixed");
+    let root = dir.path();
+    let config = |expires: &str| {
+        format!(
+            "[[suppress]]\ntool = \"python:backend/tools.py:restart_service\"\nreason = \"reviewed in SEC-12\"\nexpires = \"{expires}\"\n"
+        )
+    };
+    std::fs::write(root.join("agent-audit.toml"), config("2999-01-01")).unwrap();
+    agent_audit()
+        .arg(root)
+        .args(["--no-write", "--fail-on", "destructive-unguarded"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "suppressed (until 2999-01-01): reviewed in SEC-12",
+        ));
+    std::fs::write(root.join("agent-audit.toml"), config("2020-01-01")).unwrap();
+    agent_audit()
+        .arg(root)
+        .args(["--no-write", "--fail-on", "destructive-unguarded"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("expired on 2020-01-01"))
+        .stderr(predicate::str::contains(
+            "restart_service is destructive and unguarded",
+        ));
+}

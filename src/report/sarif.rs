@@ -143,7 +143,7 @@ fn summary(tool: &Tool) -> String {
 
 fn result(rule: usize, tool: &Tool, message: &str) -> Value {
     let rule = &RULES[rule];
-    json!({
+    let mut result = json!({
         "ruleId": rule.id,
         "ruleIndex": RULES.iter().position(|r| r.id == rule.id),
         "level": rule.level,
@@ -158,7 +158,15 @@ fn result(rule: usize, tool: &Tool, message: &str) -> Value {
         "partialFingerprints": {
             "agentAuditToolId/v1": fingerprint(&format!("{}|{}", rule.id, tool.id)),
         },
-    })
+    });
+    // A reviewed suppression (agent-audit.toml) is reported as one, with its reason.
+    if let Some(suppressed) = &tool.suppressed {
+        result["suppressions"] = json!([{
+            "kind": "external",
+            "justification": suppressed.reason,
+        }]);
+    }
+    result
 }
 
 /// FNV-1a, 64 bits, as hex: stable across runs, platforms and versions.

@@ -146,6 +146,14 @@ fn render_tool(out: &mut String, tool: &Tool) {
     for finding in &tool.findings {
         let _ = writeln!(out, "    finding: {}", finding.message);
     }
+    if let Some(suppressed) = &tool.suppressed {
+        let until = suppressed
+            .expires
+            .as_ref()
+            .map(|d| format!(" (until {d})"))
+            .unwrap_or_default();
+        let _ = writeln!(out, "    suppressed{until}: {}", suppressed.reason);
+    }
     if matches!(tool.verdict, Verdict::Unguarded | Verdict::Partial) {
         let unguarded: std::collections::BTreeSet<&str> = tool
             .effects
