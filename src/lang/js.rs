@@ -336,101 +336,59 @@ fn is_keyword(word: &[u8]) -> bool {
     )
 }
 
-/// Where the tokens that facts need start in one file: a bit per byte, and the number of
-/// marks before each 64-byte block, so that a range is checked in constant time.
-#[derive(Default)]
-struct TokenMarks {
-    bits: Vec<u64>,
-    counts: Vec<u32>,
-}
+/// Where the tokens that facts need start in one file.
+type TokenMarks = super::marks::ByteMarks;
 
-impl TokenMarks {
-    /// Marks the tokens of `src`, conservatively: keywords are marked wherever a word is one
-    /// (also in strings and comments), and punctuation wherever it is. Punctuation: `(`
-    /// (calls, methods), `` ` `` (tagged templates), `{` (objects, class bodies), `=`
-    /// (declarations, assignments, arrows), `?`, `&`, `|` (branches), `@` (decorators) and
-    /// `/*` (comments: JSDoc).
-    fn mark(&mut self, src: &[u8]) {
-        const OTHER: u8 = 0;
-        const PUNCTUATION: u8 = 1;
-        const WORD: u8 = 2;
-        const SLASH: u8 = 3;
-        let mut class = [OTHER; 256];
-        for byte in 0..=u8::MAX {
-            if byte.is_ascii_alphanumeric() || byte == b'_' {
-                class[usize::from(byte)] = WORD;
-            }
+/// Marks the tokens of `src`, conservatively: keywords are marked wherever a word is one
+/// (also in strings and comments), and punctuation wherever it is. Punctuation: `(`
+/// (calls, methods), `` ` `` (tagged templates), `{` (objects, class bodies), `=`
+/// (declarations, assignments, arrows), `?`, `&`, `|` (branches), `@` (decorators) and
+/// `/*` (comments: JSDoc).
+fn mark_tokens(src: &[u8], marks: &mut TokenMarks) {
+    const OTHER: u8 = 0;
+    const PUNCTUATION: u8 = 1;
+    const WORD: u8 = 2;
+    const SLASH: u8 = 3;
+    let mut class = [OTHER; 256];
+    for byte in 0..=u8::MAX {
+        if byte.is_ascii_alphanumeric() || byte == b'_' {
+            class[usize::from(byte)] = WORD;
         }
-        for &byte in b"(`{=?&|@" {
-            class[usize::from(byte)] = PUNCTUATION;
-        }
-        class[usize::from(b'/')] = SLASH;
-        self.bits.clear();
-        self.bits.resize(src.len() / 64 + 1, 0);
-        let bits = &mut self.bits;
-        let mut i = 0;
-        while i < src.len() {
-            let kind = class[usize::from(src[i])];
-            if kind != WORD {
-                if kind == PUNCTUATION || (kind == SLASH && src.get(i + 1) == Some(&b'*')) {
-                    bits[i / 64] |= 1 << (i % 64);
-                }
-                i += 1;
-                continue;
+    }
+    for &byte in b"(`{=?&|@" {
+        class[usize::from(byte)] = PUNCTUATION;
+    }
+    class[usize::from(b'/')] = SLASH;
+    marks.reset(src.len());
+    let mut i = 0;
+    while i < src.len() {
+        let kind = class[usize::from(src[i])];
+        if kind != WORD {
+            if kind == PUNCTUATION || (kind == SLASH && src.get(i + 1) == Some(&b'*')) {
+                marks.set(i);
             }
-            let start = i;
             i += 1;
-            while i < src.len() && class[usize::from(src[i])] == WORD {
-                i += 1;
-            }
-            let word = &src[start..i];
-            let found = if word[0].is_ascii_digit() {
-                // Not a keyword in valid code; conservatively, any keyword inside.
-                KEYWORDS
-                    .iter()
-                    .any(|k| word.windows(k.len()).any(|w| w == *k))
-            } else {
-                is_keyword(word)
-            };
-            if found {
-                bits[start / 64] |= 1 << (start % 64);
-            }
+            continue;
         }
-        self.counts.clear();
-        let mut total = 0;
-        for bits in &self.bits {
-            self.counts.push(total);
-            total += bits.count_ones();
+        let start = i;
+        i += 1;
+        while i < src.len() && class[usize::from(src[i])] == WORD {
+            i += 1;
+        }
+        let word = &src[start..i];
+        let found = if word[0].is_ascii_digit() {
+            // Not a keyword in valid code; conservatively, any keyword inside.
+            KEYWORDS
+                .iter()
+                .any(|k| word.windows(k.len()).any(|w| w == *k))
+        } else {
+            is_keyword(word)
+        };
+        if found {
+            marks.set(start);
         }
     }
-
-    /// How many marks lie before byte `at`.
-    fn rank(&self, at: usize) -> u32 {
-        let block = (at / 64).min(self.bits.len() - 1);
-        let below = self.bits[block] & ((1u64 << (at % 64)) - 1);
-        self.counts[block] + below.count_ones()
-    }
-
-    fn any_in(&self, start: usize, end: usize) -> bool {
-        self.rank(end) > self.rank(start)
-    }
-
-    /// The first mark in `start..end`.
-    fn next(&self, start: usize, end: usize) -> Option<usize> {
-        let mut block = start / 64;
-        let mut bits = self.bits.get(block)? & (!0u64 << (start % 64));
-        loop {
-            if bits != 0 {
-                let at = block * 64 + bits.trailing_zeros() as usize;
-                return (at < end).then_some(at);
-            }
-            block += 1;
-            if block * 64 >= end {
-                return None;
-            }
-            bits = *self.bits.get(block)?;
-        }
-    }
+    marks.seal();
 }
 
 thread_local! {
@@ -494,7 +452,7 @@ pub fn parse(rel_path: &str, source: &str, dialect: Dialect) -> FileFacts {
         decorators: Vec::new(),
     };
     TOKEN_MARKS.with_borrow_mut(|marks| {
-        marks.mark(source.as_bytes());
+        mark_tokens(source.as_bytes(), marks);
         walker.walk(root, marks);
     });
     drop(walker);

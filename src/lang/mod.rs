@@ -1,6 +1,7 @@
 //! Language front ends. Each turns one source file into [`FileFacts`].
 
 pub mod js;
+mod marks;
 pub mod python;
 
 use crate::facts::{FileFacts, Language, Span};

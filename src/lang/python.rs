@@ -263,14 +263,13 @@ impl TokenSet {
                 .map(|k| pack(k.as_bytes()))
                 .collect::<Vec<_>>()
         });
-        marks.bits.clear();
-        marks.bits.resize(src.len() / 64 + 1, 0);
+        marks.reset(src.len());
         let mut i = 0;
         while i < src.len() {
             let kind = class[usize::from(src[i])];
             if kind != WORD {
                 if kind == PUNCTUATION {
-                    marks.bits[i / 64] |= 1 << (i % 64);
+                    marks.set(i);
                 }
                 i += 1;
                 continue;
@@ -299,55 +298,15 @@ impl TokenSet {
                 self.keywords.iter().any(|k| k.as_bytes() == word)
             };
             if found {
-                marks.bits[start / 64] |= 1 << (start % 64);
+                marks.set(start);
             }
         }
-        marks.counts.clear();
-        let mut total = 0;
-        for bits in &marks.bits {
-            marks.counts.push(total);
-            total += bits.count_ones();
-        }
+        marks.seal();
     }
 }
 
-/// Where a [`TokenSet`]'s tokens start in one file: a bit per byte, and the number of marks
-/// before each 64-byte block, so that a range is checked in constant time.
-#[derive(Default)]
-struct TokenMarks {
-    bits: Vec<u64>,
-    counts: Vec<u32>,
-}
-
-impl TokenMarks {
-    /// How many marks lie before byte `at`.
-    fn rank(&self, at: usize) -> u32 {
-        let block = (at / 64).min(self.bits.len() - 1);
-        let below = self.bits[block] & ((1u64 << (at % 64)) - 1);
-        self.counts[block] + below.count_ones()
-    }
-
-    fn any_in(&self, start: usize, end: usize) -> bool {
-        self.rank(end) > self.rank(start)
-    }
-
-    /// The first mark in `start..end`.
-    fn next(&self, start: usize, end: usize) -> Option<usize> {
-        let mut block = start / 64;
-        let mut bits = self.bits.get(block)? & (!0u64 << (start % 64));
-        loop {
-            if bits != 0 {
-                let at = block * 64 + bits.trailing_zeros() as usize;
-                return (at < end).then_some(at);
-            }
-            block += 1;
-            if block * 64 >= end {
-                return None;
-            }
-            bits = *self.bits.get(block)?;
-        }
-    }
-}
+/// Where a [`TokenSet`]'s tokens start in one file.
+type TokenMarks = super::marks::ByteMarks;
 
 /// `(kind) @a @b` or `(kind field: (child_kind)) @a`.
 struct SimplePattern<'q> {
