@@ -18,6 +18,7 @@ use crate::facts::{
     FileFacts, Function, Import, Language, Name, Param, Return, Span,
 };
 use crate::lang::assign_scopes;
+use crate::lang::syntax::{join_spans, kinds, line, span};
 
 /// Which grammar parses a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,20 +83,6 @@ const OPAQUE: &[&str] = &[
     "property_identifier",
     "identifier",
 ];
-
-/// Declares [`K`], the node kinds the front end tells apart, with their grammar names.
-macro_rules! kinds {
-    ($($kind:ident = $name:literal,)*) => {
-        /// A named node kind the front end looks at; everything else is `Other`.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-        enum K {
-            Other,
-            $($kind,)*
-        }
-
-        const KIND_NAMES: &[(K, &str)] = &[$((K::$kind, $name),)*];
-    };
-}
 
 kinds! {
     AbstractClassDeclaration = "abstract_class_declaration",
@@ -554,28 +541,6 @@ fn first_error_line(root: Node) -> u32 {
                 return line(root);
             }
         }
-    }
-}
-
-fn span(node: Node) -> Span {
-    Span {
-        start_line: node.start_position().row as u32 + 1,
-        end_line: node.end_position().row as u32 + 1,
-        start_byte: node.start_byte(),
-        end_byte: node.end_byte(),
-    }
-}
-
-fn line(node: Node) -> u32 {
-    node.start_position().row as u32 + 1
-}
-
-fn join_spans(a: Span, b: Span) -> Span {
-    Span {
-        start_line: a.start_line,
-        end_line: b.end_line,
-        start_byte: a.start_byte,
-        end_byte: b.end_byte,
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod js;
 mod marks;
 pub mod python;
+mod syntax;
 
 use crate::facts::{FileFacts, Language, Span};
 

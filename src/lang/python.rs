@@ -12,6 +12,7 @@ use crate::facts::{
     FileFacts, Function, Import, Language, Name, Param, Return, Span,
 };
 use crate::lang::assign_scopes;
+use crate::lang::syntax::{join_spans, kinds, line, span};
 
 const QUERY_SOURCE: &str = include_str!("../../queries/python/facts.scm");
 
@@ -534,20 +535,6 @@ fn first_error_line(root: Node) -> u32 {
     }
 }
 
-/// Declares [`K`], the node kinds the extractor tells apart, with their grammar names.
-macro_rules! kinds {
-    ($($kind:ident = $name:literal,)*) => {
-        /// A node kind the extractor looks at; everything else is `Other`.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-        enum K {
-            Other,
-            $($kind,)*
-        }
-
-        const KIND_NAMES: &[(K, &str)] = &[$((K::$kind, $name),)*];
-    };
-}
-
 kinds! {
     Assignment = "assignment",
     AliasedImport = "aliased_import",
@@ -778,19 +765,6 @@ impl<'a> Iterator for Children<'_, 'a> {
             }
         }
     }
-}
-
-fn span(node: Node) -> Span {
-    Span {
-        start_line: node.start_position().row as u32 + 1,
-        end_line: node.end_position().row as u32 + 1,
-        start_byte: node.start_byte(),
-        end_byte: node.end_byte(),
-    }
-}
-
-fn line(node: Node) -> u32 {
-    node.start_position().row as u32 + 1
 }
 
 impl<'a> Extractor<'a> {
@@ -1853,15 +1827,6 @@ impl<'a> Extractor<'a> {
 /// Children of a node are reached by jumping to the next one that holds a required token,
 /// unless the node has errors or many children (each jump starts from the first child).
 const MAX_CHILDREN_TO_JUMP: u32 = 16;
-
-fn join_spans(a: Span, b: Span) -> Span {
-    Span {
-        start_line: a.start_line,
-        end_line: b.end_line,
-        start_byte: a.start_byte,
-        end_byte: b.end_byte,
-    }
-}
 
 /// At most `max` characters of `text` on one line.
 fn collapse_whitespace(text: &str, max: usize) -> Name {
