@@ -7,12 +7,12 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use miette::{Diagnostic, NamedSource, SourceSpan};
 
-use crate::catalog::Catalog;
 use crate::config::{self, Config};
 use crate::gate::{self, FailOn};
 use crate::maturity::{Governance, InventoryState};
 use crate::report;
-use crate::scan::{Progress, inventory, scan_with_progress};
+use crate::scan::{Progress, inventory, scan_configured};
+use crate::tree::{Disk, SourceTree};
 use crate::walk::WalkOptions;
 
 /// The file written at the root of the scanned path.
@@ -105,11 +105,21 @@ enum DiffFormat {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  agent-audit diff old.yaml toolcalls.yaml\n  agent-audit diff --base origin/main .               the working tree against a revision\n  agent-audit diff --base origin/main --format markdown > comment.md"
+)]
 struct DiffArgs {
-    /// The inventory before the change (a toolcalls.yaml).
-    old: PathBuf,
+    /// The inventory before the change (a toolcalls.yaml); with --base, the directory to scan
+    /// [default: .].
+    #[arg(required_unless_present = "base")]
+    old: Option<PathBuf>,
     /// The inventory after the change.
-    new: PathBuf,
+    #[arg(required_unless_present = "base", conflicts_with = "base")]
+    new: Option<PathBuf>,
+    /// Scan the directory as it was at this git revision (read from the object database; no
+    /// checkout) and compare it with the working tree.
+    #[arg(long, value_name = "REF")]
+    base: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
     format: DiffFormat,
@@ -171,7 +181,7 @@ where
     })
 }
 
-/// Loads the config and catalog for `root` and scans it.
+/// Loads the config for the directory `root` and scans it.
 fn scan_root(
     root: &Path,
     config_file: Option<&Path>,
@@ -185,100 +195,20 @@ fn scan_root(
         miette::bail!("path `{}` is not a directory", root.display());
     }
     let (config, config_path) = load_config(root, config_file)?;
-    let catalog = Catalog::load(
-        &config.catalog_file(),
-        &config_path
-            .as_deref()
-            .map(|p| p.display().to_string())
-            .unwrap_or_default(),
+    let origin = config_path
+        .as_deref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    let output = scan_configured(
+        &Disk::new(root),
+        &config,
+        &origin,
+        include,
+        exclude,
+        &TerminalProgress::new(),
     )
     .map_err(|e| miette::miette!("{e}"))?;
-    let mut options = WalkOptions {
-        include: config.scan.include.clone(),
-        exclude: config.scan.exclude.clone(),
-        ..WalkOptions::default()
-    };
-    options.include.extend(include.iter().cloned());
-    options.exclude.extend(exclude.iter().cloned());
-    if let Some(max) = config.scan.max_file_size {
-        options.max_file_size = max;
-    }
-    let progress = TerminalProgress::new();
-    let mut output = scan_with_progress(root, &options, &catalog, &progress)
-        .map_err(|e| miette::miette!("{e}"))?;
-    apply_suppressions(&config, &mut output, &today());
     Ok((config, output))
-}
-
-/// Marks the tools `[[suppress]]` names; an expired or unknown suppression becomes a note.
-fn apply_suppressions(config: &Config, output: &mut crate::scan::ScanOutput, today: &str) {
-    for rule in &config.suppress {
-        let note = |message: String| crate::scan::Note {
-            path: config::CONFIG_FILE.to_string(),
-            line: None,
-            message,
-        };
-        let valid_date = |d: &str| {
-            d.len() == 10
-                && d.bytes().enumerate().all(|(i, b)| {
-                    if i == 4 || i == 7 {
-                        b == b'-'
-                    } else {
-                        b.is_ascii_digit()
-                    }
-                })
-        };
-        if let Some(expires) = &rule.expires {
-            if !valid_date(expires) {
-                output.notes.push(note(format!(
-                    "suppression of `{}`: expiry `{expires}` is not YYYY-MM-DD; ignored",
-                    rule.tool
-                )));
-                continue;
-            }
-            if expires.as_str() <= today {
-                output.notes.push(note(format!(
-                    "suppression of `{}` expired on {expires}",
-                    rule.tool
-                )));
-                continue;
-            }
-        }
-        match output.tools.iter_mut().find(|t| t.id == rule.tool) {
-            Some(tool) => {
-                tool.suppressed = Some(crate::model::Suppressed {
-                    reason: rule.reason.clone(),
-                    expires: rule.expires.clone(),
-                })
-            }
-            None => output.notes.push(note(format!(
-                "suppression of `{}`: no such tool",
-                rule.tool
-            ))),
-        }
-    }
-}
-
-/// Today's date (UTC) as `YYYY-MM-DD`, for suppression expiry.
-fn today() -> String {
-    let days = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() / 86_400) as i64;
-    date_of(days)
-}
-
-/// Days since 1970-01-01 as a civil date (proleptic Gregorian calendar).
-fn date_of(days: i64) -> String {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
 }
 
 /// A progress bar on standard error for long scans, only on a terminal and never in CI.
@@ -334,11 +264,11 @@ fn run_scan(args: &ScanArgs) -> miette::Result<ExitCode> {
 
     let inventory_path = root.join(INVENTORY_FILE);
     let state = if args.no_write {
-        existing_state(&inventory_path, &output.tools)
+        existing_state(std::fs::read_to_string(&inventory_path).ok(), &output.tools)
     } else {
         InventoryState::Written
     };
-    let governance = Governance::discover(root, &config);
+    let governance = Governance::discover(&Disk::new(root), &config);
     let inventory = inventory(output.tools, output.agents, state, &governance);
     let yaml = report::yaml(&inventory);
     if !args.no_write {
@@ -455,19 +385,62 @@ fn run_init(dir: &Path) -> miette::Result<ExitCode> {
 }
 
 fn run_diff(args: &DiffArgs) -> miette::Result<ExitCode> {
-    let read = |path: &Path| -> miette::Result<crate::model::Inventory> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| miette::miette!("cannot read {}: {e}", path.display()))?;
-        report::parse_yaml(&text)
-            .map_err(|e| miette::miette!("{} is not an inventory: {e}", path.display()))
+    let (old, new) = match (&args.base, &args.old, &args.new) {
+        (Some(rev), path, _) => {
+            diff_against_revision(path.as_deref().unwrap_or(Path::new(".")), rev)?
+        }
+        (None, Some(old), Some(new)) => (read_inventory(old)?, read_inventory(new)?),
+        _ => miette::bail!("give two inventories, or --base REF"),
     };
-    let (old, new) = (read(&args.old)?, read(&args.new)?);
     let changes = crate::diff::diff(&old, &new);
     print_stdout(&match args.format {
         DiffFormat::Text => crate::diff::text(&changes),
         DiffFormat::Markdown => crate::diff::markdown(&changes),
     });
     Ok(ExitCode::SUCCESS)
+}
+
+fn read_inventory(path: &Path) -> miette::Result<crate::model::Inventory> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| miette::miette!("cannot read {}: {e}", path.display()))?;
+    report::parse_yaml(&text)
+        .map_err(|e| miette::miette!("{} is not an inventory: {e}", path.display()))
+}
+
+/// The inventories of `root` at the revision `rev` and in the working tree; neither is written.
+fn diff_against_revision(
+    root: &Path,
+    rev: &str,
+) -> miette::Result<(crate::model::Inventory, crate::model::Inventory)> {
+    let (config, output) = scan_root(root, None, &[], &[])?;
+    let new = tree_inventory(&Disk::new(root), &config, output);
+
+    let tree = crate::git::GitTree::open(root, rev).map_err(|e| miette::miette!("{e}"))?;
+    // The revision is judged by its own agent-audit.toml.
+    let origin = format!("{rev}:{}", config::CONFIG_FILE);
+    let config = match tree.read_text(config::CONFIG_FILE) {
+        Some(text) => config::parse(text, Path::new(&origin)).map_err(config_diagnostic)?,
+        None => Config::default(),
+    };
+    let output = scan_configured(&tree, &config, &origin, &[], &[], &TerminalProgress::new())
+        .map_err(|e| miette::miette!("{rev}: {e}"))?;
+    let old = tree_inventory(&tree, &config, output);
+    Ok((old, new))
+}
+
+/// The inventory of a scan of `tree`, judging the toolcalls.yaml committed there.
+fn tree_inventory(
+    tree: &dyn SourceTree,
+    config: &Config,
+    output: crate::scan::ScanOutput,
+) -> crate::model::Inventory {
+    let state = existing_state(tree.read_text(INVENTORY_FILE), &output.tools);
+    inventory(
+        output.tools,
+        output.agents,
+        state,
+        &Governance::discover(tree, config),
+    )
 }
 
 /// The tools of a baseline inventory, when one is given.
@@ -533,10 +506,11 @@ fn write_if_changed(path: &Path, text: &str) -> miette::Result<()> {
     std::fs::write(path, text).map_err(|e| miette::miette!("cannot write {}: {e}", path.display()))
 }
 
-fn existing_state(path: &Path, tools: &[crate::model::Tool]) -> InventoryState {
-    match std::fs::read_to_string(path) {
-        Err(_) => InventoryState::Missing,
-        Ok(text) => match report::parse_yaml(&text) {
+/// How the inventory file's `text` (when there is one) stands to the `tools` found.
+fn existing_state(text: Option<String>, tools: &[crate::model::Tool]) -> InventoryState {
+    match text {
+        None => InventoryState::Missing,
+        Some(text) => match report::parse_yaml(&text) {
             Ok(old) if old.tools == tools => InventoryState::Current,
             _ => InventoryState::Stale,
         },
@@ -556,33 +530,31 @@ struct ConfigDiagnostic {
 fn load_config(root: &Path, explicit: Option<&Path>) -> miette::Result<(Config, Option<PathBuf>)> {
     match config::load(root, explicit) {
         Ok(loaded) => Ok(loaded),
-        Err(config::ConfigError::Parse { path, message }) => {
+        Err(err) => Err(config_diagnostic(err)),
+    }
+}
+
+/// A config error as a diagnostic, pointing into the file when it does not parse.
+fn config_diagnostic(err: config::ConfigError) -> miette::Report {
+    match err {
+        config::ConfigError::Parse {
+            path,
+            text,
+            message,
+        } => {
             // Re-parse to recover the span for a pointed diagnostic.
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
             let span = toml::from_str::<Config>(&text)
                 .err()
                 .and_then(|e| e.span())
                 .unwrap_or(0..0);
             let first_line = message.lines().last().unwrap_or(&message).to_string();
-            Err(ConfigDiagnostic {
+            ConfigDiagnostic {
                 src: NamedSource::new(path.display().to_string(), text),
                 span: span.into(),
                 message: first_line,
             }
-            .into())
+            .into()
         }
-        Err(err) => Err(miette::miette!("{err}")),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::date_of;
-
-    #[test]
-    fn civil_dates() {
-        assert_eq!(date_of(0), "1970-01-01");
-        assert_eq!(date_of(11_016), "2000-02-29");
-        assert_eq!(date_of(20_000), "2024-10-04");
+        err => miette::miette!("{err}"),
     }
 }

@@ -89,7 +89,12 @@ pub enum ConfigError {
         source: std::io::Error,
     },
     #[error("invalid config {path}:\n{message}")]
-    Parse { path: PathBuf, message: String },
+    Parse {
+        path: PathBuf,
+        /// The file's text, for a pointed diagnostic.
+        text: String,
+        message: String,
+    },
 }
 
 /// Loads `explicit`, or `root/agent-audit.toml` when it exists, or the defaults.
@@ -112,9 +117,14 @@ pub fn load(
         path: path.clone(),
         source,
     })?;
-    let config = toml::from_str(&text).map_err(|e: toml::de::Error| ConfigError::Parse {
-        path: path.clone(),
+    Ok((parse(text, &path)?, Some(path)))
+}
+
+/// Parses the text of a config file found at `path`.
+pub fn parse(text: String, path: &Path) -> Result<Config, ConfigError> {
+    toml::from_str(&text).map_err(|e: toml::de::Error| ConfigError::Parse {
+        path: path.to_path_buf(),
         message: e.to_string(),
-    })?;
-    Ok((config, Some(path)))
+        text,
+    })
 }

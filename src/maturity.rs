@@ -1,9 +1,8 @@
 //! Governance maturity (SPEC §7): a level from 0 to 4, each criterion with its evidence, and
 //! the one next step.
 
-use std::path::Path;
-
 use crate::model::{Agent, Criterion, Maturity, Tool, ToolList};
+use crate::tree::SourceTree;
 
 /// What is known about the inventory file at the scan root.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,9 +27,9 @@ pub struct Governance {
 
 impl Governance {
     /// Looks for the CI gate under `root` and reads the declared policy from the config.
-    pub fn discover(root: &Path, config: &crate::config::Config) -> Self {
+    pub fn discover(tree: &dyn SourceTree, config: &crate::config::Config) -> Self {
         Governance {
-            ci_gate: find_ci_gate(root),
+            ci_gate: find_ci_gate(tree),
             policy: config
                 .gate
                 .as_ref()
@@ -59,22 +58,18 @@ const CI_DIRS: &[&str] = &[
 
 /// Finds a CI step that runs agent-audit as a gate (`agent-audit check` or `--fail-on`, or the
 /// pre-commit hook). Returns `path:line` of the first one, in a stable order.
-pub fn find_ci_gate(root: &Path) -> Option<String> {
+pub fn find_ci_gate(tree: &dyn SourceTree) -> Option<String> {
     let mut candidates: Vec<String> = CI_FILES.iter().map(|s| s.to_string()).collect();
     for dir in CI_DIRS {
-        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
-            continue;
-        };
-        let mut names: Vec<String> = entries
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".yml") || n.ends_with(".yaml"))
-            .collect();
-        names.sort();
-        candidates.extend(names.into_iter().map(|n| format!("{dir}/{n}")));
+        candidates.extend(
+            tree.file_names(dir)
+                .into_iter()
+                .filter(|n| n.ends_with(".yml") || n.ends_with(".yaml"))
+                .map(|n| format!("{dir}/{n}")),
+        );
     }
     for rel in candidates {
-        let Ok(text) = std::fs::read_to_string(root.join(&rel)) else {
+        let Some(text) = tree.read_text(&rel) else {
             continue;
         };
         for (i, line) in text.lines().enumerate() {

@@ -6,14 +6,16 @@ use rayon::prelude::*;
 
 use crate::assess::{assess_project, summarize};
 use crate::catalog::Catalog;
+use crate::config::Config;
 use crate::facts::FileFacts;
 use crate::lang;
 use crate::link::Project;
 use crate::maturity::{self, Governance, InventoryState};
 use crate::model::{Agent, Inventory, SCHEMA, Tool};
 pub use crate::note::Note;
+use crate::tree::{Disk, SourceTree};
 use crate::tsconfig::ModuleAliases;
-use crate::walk::{Skipped, SourceFile, WalkError, WalkOptions, walk};
+use crate::walk::{Skipped, SourceFile, WalkError, WalkOptions};
 
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Stats {
@@ -38,7 +40,8 @@ pub trait Progress: Sync {
     fn finish(&self);
 }
 
-struct Silent;
+/// No progress display.
+pub struct Silent;
 
 impl Progress for Silent {
     fn start(&self, _: usize) {}
@@ -46,24 +49,59 @@ impl Progress for Silent {
     fn finish(&self) {}
 }
 
-/// Scans the tree under `root`.
+/// Why a configured scan could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error(transparent)]
+    Catalog(#[from] crate::catalog::CatalogError),
+    #[error(transparent)]
+    Walk(#[from] WalkError),
+}
+
+/// Scans `tree` as `config` (read from `config_origin`) says, with the extra include and
+/// exclude globs of the command line, and applies the config's suppressions.
+pub fn scan_configured(
+    tree: &dyn SourceTree,
+    config: &Config,
+    config_origin: &str,
+    include: &[String],
+    exclude: &[String],
+    progress: &dyn Progress,
+) -> Result<ScanOutput, ScanError> {
+    let catalog = Catalog::load(&config.catalog_file(), config_origin)?;
+    let mut options = WalkOptions {
+        include: config.scan.include.clone(),
+        exclude: config.scan.exclude.clone(),
+        ..WalkOptions::default()
+    };
+    options.include.extend(include.iter().cloned());
+    options.exclude.extend(exclude.iter().cloned());
+    if let Some(max) = config.scan.max_file_size {
+        options.max_file_size = max;
+    }
+    let mut output = scan_with_progress(tree, &options, &catalog, progress)?;
+    crate::suppress::apply_config(config, &mut output, &crate::suppress::today());
+    Ok(output)
+}
+
+/// Scans the directory `root`.
 pub fn scan(
     root: &Path,
     options: &WalkOptions,
     catalog: &Catalog,
 ) -> Result<ScanOutput, WalkError> {
-    scan_with_progress(root, options, catalog, &Silent)
+    scan_with_progress(&Disk::new(root), options, catalog, &Silent)
 }
 
-/// [`scan`], telling `progress` how parsing advances.
+/// Scans `tree`, telling `progress` how parsing advances.
 pub fn scan_with_progress(
-    root: &Path,
+    tree: &dyn SourceTree,
     options: &WalkOptions,
     catalog: &Catalog,
     progress: &dyn Progress,
 ) -> Result<ScanOutput, WalkError> {
     let mut timer = PhaseTimer::from_env();
-    let (sources, skipped) = walk(root, options)?;
+    let (sources, skipped) = tree.walk(options)?;
     timer.lap("walk");
     let mut notes: Vec<Note> = skipped
         .into_iter()
@@ -73,19 +111,19 @@ pub fn scan_with_progress(
             message: format!("skipped: {reason}"),
         })
         .collect();
-    let (aliases, problems) = ModuleAliases::discover(root, &sources);
+    let (aliases, problems) = ModuleAliases::discover(tree, &sources);
     notes.extend(problems.into_iter().map(|p| Note {
         path: p.path,
         line: None,
         message: p.message,
     }));
     lang::warm_up();
-    let prefix = lang::python_package_prefix(root);
+    let prefix = tree.python_package_prefix();
     progress.start(sources.len());
     let parsed: Vec<(Option<FileFacts>, Option<Note>)> = sources
         .par_iter()
         .map(|s| {
-            let parsed = parse_source(s, &prefix);
+            let parsed = parse_source(tree, s, &prefix);
             progress.advance();
             parsed
         })
@@ -121,11 +159,12 @@ pub fn scan_with_progress(
 /// minified files are left out there too), extracting nothing: the baseline for the benchmark.
 /// Returns the number of files and lines.
 pub fn parse_only(root: &Path, options: &WalkOptions) -> Result<(usize, u64), WalkError> {
-    let (sources, _) = walk(root, options)?;
+    let tree = Disk::new(root);
+    let (sources, _) = tree.walk(options)?;
     let parsed: Vec<u64> = sources
         .par_iter()
         .filter_map(|source| {
-            let bytes = std::fs::read(&source.abs).ok()?;
+            let bytes = tree.read(&source.rel).ok()?;
             if bytes[..bytes.len().min(8192)].contains(&0) {
                 return None;
             }
@@ -141,13 +180,17 @@ pub fn parse_only(root: &Path, options: &WalkOptions) -> Result<(usize, u64), Wa
 }
 
 /// Reads and parses one file. Binary files are skipped; invalid UTF-8 is replaced.
-fn parse_source(source: &SourceFile, package_prefix: &str) -> (Option<FileFacts>, Option<Note>) {
+fn parse_source(
+    tree: &dyn SourceTree,
+    source: &SourceFile,
+    package_prefix: &str,
+) -> (Option<FileFacts>, Option<Note>) {
     let note = |message: String| Note {
         path: source.rel.clone(),
         line: None,
         message,
     };
-    let bytes = match std::fs::read(&source.abs) {
+    let bytes = match tree.read(&source.rel) {
         Ok(bytes) => bytes,
         Err(err) => return (None, Some(note(format!("skipped: cannot read: {err}")))),
     };

@@ -5,10 +5,10 @@
 //! not followed.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::tree::SourceTree;
 use crate::walk::SourceFile;
 
 const CONFIG_NAMES: [&str; 2] = ["tsconfig.json", "jsconfig.json"];
@@ -52,7 +52,7 @@ pub struct ConfigProblem {
 
 impl ModuleAliases {
     /// Reads the configs in the directories of `sources` (and their ancestors up to `root`).
-    pub fn discover(root: &Path, sources: &[SourceFile]) -> (Self, Vec<ConfigProblem>) {
+    pub fn discover(tree: &dyn SourceTree, sources: &[SourceFile]) -> (Self, Vec<ConfigProblem>) {
         let mut dirs: Vec<String> = Vec::new();
         for source in sources
             .iter()
@@ -73,10 +73,10 @@ impl ModuleAliases {
         let mut problems = Vec::new();
         for dir in dirs {
             // A tsconfig.json beside a jsconfig.json wins.
-            let Some((name, text)) = CONFIG_NAMES.iter().find_map(|name| {
-                let path = root.join(&dir).join(name);
-                std::fs::read_to_string(path).ok().map(|t| (*name, t))
-            }) else {
+            let Some((name, text)) = CONFIG_NAMES
+                .iter()
+                .find_map(|name| tree.read_text(&join(&dir, name)).map(|t| (*name, t)))
+            else {
                 continue;
             };
             let rel = join(&dir, name);

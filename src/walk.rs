@@ -1,6 +1,6 @@
 //! Finding the source files to scan: parallel, gitignore-aware, deterministic.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Mutex;
 
 use ignore::overrides::OverrideBuilder;
@@ -58,7 +58,6 @@ impl Default for WalkOptions {
 pub struct SourceFile {
     /// Relative POSIX path from the scan root.
     pub rel: String,
-    pub abs: PathBuf,
     pub language: Language,
 }
 
@@ -113,12 +112,11 @@ pub fn walk(
                 return true;
             }
             let name = entry.file_name().to_string_lossy();
-            if matches!(name.as_ref(), "dist" | "build")
-                && is_published_package_output(entry.path())
-            {
-                return true;
-            }
-            !DEFAULT_SKIP_DIRS.contains(&name.as_ref()) && !entry.path().join("pyvenv.cfg").exists()
+            !skips_dir(
+                &name,
+                || entry.path().join("pyvenv.cfg").exists(),
+                || is_published_package_output(entry.path()),
+            )
         })
         .build_parallel()
         .run(|| {
@@ -152,23 +150,15 @@ pub fn walk(
                     return WalkState::Continue;
                 }
                 if let Ok(meta) = entry.metadata()
-                    && meta.len() > max_size
+                    && let Some(too_large) = too_large(&rel, meta.len(), max_size)
                 {
-                    skipped.lock().expect("not poisoned").push(Skipped {
-                        path: rel,
-                        reason: format!(
-                            "larger than the size limit ({} > {} bytes)",
-                            meta.len(),
-                            max_size
-                        ),
-                    });
+                    skipped.lock().expect("not poisoned").push(too_large);
                     return WalkState::Continue;
                 }
-                files.lock().expect("not poisoned").push(SourceFile {
-                    rel,
-                    abs: entry.into_path(),
-                    language,
-                });
+                files
+                    .lock()
+                    .expect("not poisoned")
+                    .push(SourceFile { rel, language });
                 WalkState::Continue
             })
         });
@@ -178,6 +168,27 @@ pub fn walk(
     drop_commonjs_twins(&mut files);
     skipped.sort();
     Ok((files, skipped))
+}
+
+/// Whether the walk leaves out a directory named `name`: [`DEFAULT_SKIP_DIRS`] (except the
+/// output of a published package) and virtual environments (holding a `pyvenv.cfg`).
+pub(crate) fn skips_dir(
+    name: &str,
+    is_venv: impl FnOnce() -> bool,
+    is_published_output: impl FnOnce() -> bool,
+) -> bool {
+    if matches!(name, "dist" | "build") && is_published_output() {
+        return false;
+    }
+    DEFAULT_SKIP_DIRS.contains(&name) || is_venv()
+}
+
+/// The note for a file over the size limit.
+pub(crate) fn too_large(rel: &str, len: u64, max: u64) -> Option<Skipped> {
+    (len > max).then(|| Skipped {
+        path: rel.to_string(),
+        reason: format!("larger than the size limit ({len} > {max} bytes)"),
+    })
 }
 
 /// Whether `dir` (a `dist` or `build` directory) is the code of a published JavaScript package
@@ -205,7 +216,7 @@ fn holds_code(dir: &Path) -> bool {
 /// CommonJS copy (`x.cjs`, or `x.js` beside `x.mjs`) is left out so that each tool is found once.
 /// Bundlers name chunks by hash (`agent-B0HT.cjs` beside `agent-BOxK.js`), so in a directory
 /// where one such pair shows a dual build every `.cjs` goes.
-fn drop_commonjs_twins(files: &mut Vec<SourceFile>) {
+pub(crate) fn drop_commonjs_twins(files: &mut Vec<SourceFile>) {
     let paths: std::collections::HashSet<&str> = files.iter().map(|f| f.rel.as_str()).collect();
     let has_twin = |rel: &str, ext: &str, other: &str| {
         rel.strip_suffix(ext)

@@ -1,5 +1,8 @@
 //! The binary as a user runs it: exit codes, files written, bad input, determinism.
 
+mod common;
+use common::copy_tree;
+
 use std::path::Path;
 
 use assert_cmd::Command;
@@ -13,20 +16,6 @@ fn fixture(name: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures/python")
         .join(name)
-}
-
-/// Copies a directory tree (fixtures hold only small text files).
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// A fixture project copied into a fresh temporary directory.

@@ -4,13 +4,12 @@
 
 use std::path::{Path, PathBuf};
 
-use agent_audit::catalog::Catalog;
 use agent_audit::config;
 use agent_audit::maturity::{Governance, InventoryState};
 use agent_audit::model::Inventory;
 use agent_audit::report;
-use agent_audit::scan::{inventory, scan};
-use agent_audit::walk::WalkOptions;
+use agent_audit::scan::{Silent, inventory, scan_configured};
+use agent_audit::tree::Disk;
 
 fn fixture_dirs() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
@@ -34,18 +33,10 @@ fn fixture_dirs() -> Vec<PathBuf> {
 /// What `agent-audit DIR` writes to `DIR/toolcalls.yaml`.
 fn scan_to_yaml(dir: &Path) -> String {
     let (config, origin) = config::load(dir, None).unwrap();
-    let catalog = Catalog::load(
-        &config.catalog_file(),
-        &origin.map(|p| p.display().to_string()).unwrap_or_default(),
-    )
-    .unwrap();
-    let options = WalkOptions {
-        include: config.scan.include.clone(),
-        exclude: config.scan.exclude.clone(),
-        ..WalkOptions::default()
-    };
-    let output = scan(dir, &options, &catalog).unwrap();
-    let governance = Governance::discover(dir, &config);
+    let origin = origin.map(|p| p.display().to_string()).unwrap_or_default();
+    let tree = Disk::new(dir);
+    let output = scan_configured(&tree, &config, &origin, &[], &[], &Silent).unwrap();
+    let governance = Governance::discover(&tree, &config);
     report::yaml(&inventory(
         output.tools,
         output.agents,
@@ -100,6 +91,7 @@ fn traps_stay_quiet() {
         "lookupRecord",
         "answer",
         "assertPathAllowed",
+        "reset_everything",
     ];
     for dir in fixture_dirs() {
         let inventory: Inventory = report::parse_yaml(&scan_to_yaml(&dir)).unwrap();

@@ -1,0 +1,351 @@
+//! Pull-request scenarios on a temporary git repository holding the `ops_agent` fixture: what
+//! the gate, `check` and `diff --base` say when a change adds, weakens, moves or relocates
+//! tools. The repository is built with git2, so no git binary is needed.
+
+mod common;
+use common::copy_tree;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+
+/// A git repository whose first commit is the `ops_agent` fixture, toolcalls.yaml included.
+struct Repo {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+}
+
+impl Repo {
+    /// The fixture at the root of a fresh repository (`subdir` puts it one level down, beside
+    /// files of another project).
+    fn new(subdir: Option<&str>) -> Repo {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("checkout");
+        let project = match subdir {
+            Some(sub) => root.join(sub),
+            None => root.clone(),
+        };
+        copy_tree(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/python/ops_agent"),
+            &project,
+        );
+        git2::Repository::init(&root).unwrap();
+        let repo = Repo { _dir: dir, root };
+        if subdir.is_some() {
+            // A file beside the project, and a root .gitignore that applies inside it.
+            repo.write("other/tool.py", "print('not part of the agent')\n");
+            repo.write(".gitignore", "*.log\nscratch/\n");
+        }
+        repo.commit_all();
+        repo
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        let path = self.path(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    fn edit(&self, rel: &str, from: &str, to: &str) {
+        let text = std::fs::read_to_string(self.path(rel)).unwrap();
+        assert!(text.contains(from), "{rel} does not hold {from:?}");
+        self.write(rel, &text.replacen(from, to, 1));
+    }
+
+    fn commit_all(&self) {
+        let repo = git2::Repository::open(&self.root).unwrap();
+        let mut index = repo.index().unwrap();
+        index
+            .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+            .unwrap();
+        index.write().unwrap();
+        let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+        let who = git2::Signature::new("t", "t@example.com", &git2::Time::new(0, 0)).unwrap();
+        let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+        let parents: Vec<&git2::Commit> = parent.iter().collect();
+        repo.commit(Some("HEAD"), &who, &who, "change", &tree, &parents)
+            .unwrap();
+    }
+
+    /// Runs agent-audit in the repository root.
+    fn run(&self, args: &[&str]) -> Output {
+        Command::cargo_bin("agent-audit")
+            .unwrap()
+            .current_dir(&self.root)
+            .args(args)
+            .output()
+            .unwrap()
+    }
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+/// Exit code, with the output in the message when it is not the expected one.
+fn assert_exit(output: &Output, code: i32) {
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "stdout:\n{}\nstderr:\n{}",
+        stdout(output),
+        stderr(output)
+    );
+}
+
+const GATE: &[&str] = &[
+    "scan",
+    ".",
+    "--no-write",
+    "--fail-on",
+    "destructive-unguarded",
+    "--baseline",
+    "toolcalls.yaml",
+];
+
+const CLEANUP_TOOLS: &str = r#"import os
+import shutil
+
+from langchain_core.tools import tool
+
+
+@tool
+def count_logs() -> int:
+    """Count the log files."""
+    return len(os.listdir("/var/log/app"))
+
+
+@tool
+def wipe_logs() -> str:
+    """Delete every log file."""
+    shutil.rmtree("/var/log/app")
+    return "wiped"
+"#;
+
+#[test]
+fn the_committed_fixture_passes_check_and_diffs_clean() {
+    let repo = Repo::new(None);
+    assert_exit(&repo.run(&["check", "."]), 0);
+    let diff = repo.run(&["diff", "--base", "HEAD"]);
+    assert_exit(&diff, 0);
+    assert_eq!(stdout(&diff), "no change to the tools\n");
+}
+
+#[test]
+fn a_new_unguarded_destructive_tool_fails_the_gate_and_leads_the_diff() {
+    let repo = Repo::new(None);
+    repo.write("ops/cleanup.py", CLEANUP_TOOLS);
+    // A read-only tool and a guarded one changing at the same time must not lead.
+    repo.edit(
+        "ops/orders.py",
+        "return requests.get(",
+        "requests.get(f\"{API}/audit\", timeout=10)\n    return requests.get(",
+    );
+
+    let gate = repo.run(GATE);
+    assert_exit(&gate, 1);
+    assert!(stderr(&gate).contains("wipe_logs"), "{}", stderr(&gate));
+    assert!(!stderr(&gate).contains("count_logs"), "{}", stderr(&gate));
+
+    let check = repo.run(&["check", "."]);
+    assert_exit(&check, 1);
+    let message = stderr(&check);
+    assert!(
+        message.contains("is stale: run `agent-audit .`"),
+        "{message}"
+    );
+    assert!(
+        message.contains("added: python:ops/cleanup.py:wipe_logs (ops/cleanup.py:14)"),
+        "{message}"
+    );
+
+    let diff = repo.run(&["diff", "--base", "HEAD", "--format", "markdown"]);
+    assert_exit(&diff, 0);
+    let markdown = stdout(&diff);
+    let first_row = markdown
+        .lines()
+        .find(|l| l.starts_with("| ") && !l.starts_with("| tool") && !l.starts_with("| ---"))
+        .unwrap_or_default();
+    assert!(
+        first_row.starts_with("| ⚠️ `wipe_logs` | unguarded, destructive | file_delete"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("`count_logs`"), "{markdown}");
+}
+
+#[test]
+fn subprocess_added_to_a_baseline_tool_fails_the_gate() {
+    let repo = Repo::new(None);
+    repo.edit(
+        "ops/maintenance.py",
+        "import shutil\n",
+        "import shutil\nimport subprocess\n",
+    );
+    repo.edit(
+        "ops/maintenance.py",
+        "    with open(f\"/run/status/{service}\") as status:",
+        "    subprocess.run([\"systemctl\", \"status\", service], check=False)\n    with open(f\"/run/status/{service}\") as status:",
+    );
+    let gate = repo.run(GATE);
+    assert_exit(&gate, 1);
+    let message = stderr(&gate);
+    assert!(message.contains("service_status"), "{message}");
+    assert!(
+        message.contains("new effect subprocess `subprocess.run`"),
+        "{message}"
+    );
+
+    let diff = repo.run(&["diff", "--base", "HEAD"]);
+    assert!(
+        stdout(&diff).contains("verdict service_status read_only -> unguarded"),
+        "{}",
+        stdout(&diff)
+    );
+    assert!(
+        stdout(&diff).contains("gained  service_status subprocess"),
+        "{}",
+        stdout(&diff)
+    );
+}
+
+#[test]
+fn deleting_the_approval_is_reported_as_a_lost_guard() {
+    let repo = Repo::new(None);
+    repo.edit(
+        "ops/orders.py",
+        "    answer = interrupt({\"action\": \"refund\", \"order\": order_id, \"amount\": amount_cents})\n    if answer != \"approve\":\n        return \"refund declined\"\n",
+        "",
+    );
+    let diff = repo.run(&["diff", "--base", "HEAD"]);
+    assert_exit(&diff, 0);
+    let text = stdout(&diff);
+    assert!(
+        text.contains("verdict refund_order guarded -> unguarded"),
+        "{text}"
+    );
+    assert!(
+        text.contains("unguard refund_order lost approval (interrupt(...))"),
+        "{text}"
+    );
+    let markdown = stdout(&repo.run(&["diff", "--base", "HEAD", "--format", "markdown"]));
+    assert!(markdown.contains("approval"), "{markdown}");
+
+    // Refunds are an HTTP write, not destructive: the default gate holds, a stricter one fails.
+    assert_exit(&repo.run(GATE), 0);
+    let mut strict = GATE.to_vec();
+    strict[4] = "unguarded";
+    let gate = repo.run(&strict);
+    assert_exit(&gate, 1);
+    assert!(
+        stderr(&gate).contains("lost guard approval"),
+        "{}",
+        stderr(&gate)
+    );
+}
+
+#[test]
+fn renaming_a_file_reports_a_move() {
+    let repo = Repo::new(None);
+    std::fs::rename(
+        repo.path("ops/maintenance.py"),
+        repo.path("ops/housekeeping.py"),
+    )
+    .unwrap();
+    repo.edit("agent.py", "from ops.maintenance", "from ops.housekeeping");
+    let diff = repo.run(&["diff", "--base", "HEAD"]);
+    assert_exit(&diff, 0);
+    assert_eq!(
+        stdout(&diff),
+        "moved   purge_cache ops/maintenance.py -> ops/housekeeping.py\n\
+         moved   service_status ops/maintenance.py -> ops/housekeeping.py\n\
+         maturity 1 -> 0\n",
+        "the committed toolcalls.yaml no longer matches until it is refreshed"
+    );
+    // A move is neither new nor worse.
+    assert_exit(&repo.run(GATE), 0);
+}
+
+#[test]
+fn moving_the_checkout_changes_nothing() {
+    let repo = Repo::new(Some("agent"));
+    repo.write("agent/ops/cleanup.py", CLEANUP_TOOLS);
+    // Ignored by the root .gitignore, on disk and at the revision alike.
+    repo.write("agent/scratch/wipe.py", CLEANUP_TOOLS);
+    repo.commit_all();
+    repo.write(
+        "agent/ops/cleanup.py",
+        &CLEANUP_TOOLS.replace(
+            "shutil.rmtree",
+            "shutil.copytree(\"/var/log/app\", \"/tmp/x\")\n    shutil.rmtree",
+        ),
+    );
+    let outputs = |repo: &Repo| -> Vec<Vec<u8>> {
+        let runs: [&[&str]; 5] = [
+            &["agent", "--format", "yaml", "-o", "-", "--no-write"],
+            &["agent", "--format", "sarif", "-o", "-", "--no-write"],
+            &["agent", "--format", "json", "-o", "-", "--no-write"],
+            &["diff", "--base", "HEAD~1", "agent"],
+            &["diff", "--base", "HEAD~1", "agent", "--format", "markdown"],
+        ];
+        runs.iter()
+            .map(|args| {
+                let output = repo.run(args);
+                assert_exit(&output, 0);
+                output.stdout
+            })
+            .collect()
+    };
+    let before = outputs(&repo);
+    let diff = String::from_utf8(before[3].clone()).unwrap();
+    assert!(
+        diff.contains("added   wipe_logs (unguarded, destructive)"),
+        "{diff}"
+    );
+    assert!(!diff.contains("scratch"), "{diff}");
+
+    let elsewhere = tempfile::tempdir().unwrap();
+    let moved_root = elsewhere.path().join("somewhere/else");
+    std::fs::create_dir_all(moved_root.parent().unwrap()).unwrap();
+    std::fs::rename(&repo.root, &moved_root).unwrap();
+    let moved = Repo {
+        _dir: elsewhere,
+        root: moved_root,
+    };
+    assert_eq!(outputs(&moved), before);
+}
+
+#[test]
+fn diff_base_errors_are_clear() {
+    let repo = Repo::new(None);
+    let unknown = repo.run(&["diff", "--base", "no-such-branch"]);
+    assert_exit(&unknown, 2);
+    assert!(
+        stderr(&unknown).contains("unknown revision `no-such-branch`"),
+        "{}",
+        stderr(&unknown)
+    );
+    let outside = tempfile::tempdir().unwrap();
+    let output = Command::cargo_bin("agent-audit")
+        .unwrap()
+        .args(["diff", "--base", "HEAD"])
+        .arg(outside.path())
+        .output()
+        .unwrap();
+    assert_exit(&output, 2);
+    assert!(
+        stderr(&output).contains("is not inside a git repository"),
+        "{}",
+        stderr(&output)
+    );
+    let both = repo.run(&["diff", "--base", "HEAD", "a.yaml", "b.yaml"]);
+    assert_exit(&both, 2);
+}
