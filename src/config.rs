@@ -42,6 +42,9 @@ pub struct Config {
 pub struct SuppressConfig {
     /// The tool's id in toolcalls.yaml (`python:src/tools.py:delete_user`).
     pub tool: String,
+    /// What the review accepted (default `unguarded`: anything).
+    #[serde(default)]
+    pub allow: Option<crate::model::Allow>,
     /// Why the tool may stay as it is (required).
     pub reason: String,
     /// `YYYY-MM-DD`: from this day on the suppression no longer applies.

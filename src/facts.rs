@@ -343,8 +343,21 @@ pub struct FileFacts {
     pub regions: Vec<Span>,
     /// The first line with a syntax error, if any (analysis still ran on what parsed).
     pub syntax_error_line: Option<u32>,
-    /// Inline suppression and similar comments could go here later.
+    /// Comments addressed to agent-audit (inline suppressions).
+    pub directives: Vec<Directive>,
     pub lines: u32,
+}
+
+/// A comment holding `agent-audit:` (see [`crate::suppress`] for what it may say).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Directive {
+    /// The line of the comment.
+    pub line: u32,
+    /// The comment's text after `agent-audit:`.
+    pub text: String,
+    /// The lines of the code it applies to: the statement that follows a comment on its own
+    /// lines, or the line a trailing comment ends. `None` when nothing follows it.
+    pub target: Option<(u32, u32)>,
 }
 
 impl FileFacts {
@@ -363,6 +376,7 @@ impl FileFacts {
             returns: Vec::new(),
             regions: Vec::new(),
             syntax_error_line: None,
+            directives: Vec::new(),
             lines: 0,
         }
     }

@@ -78,15 +78,22 @@ pub fn violations<'t>(
 ) -> Vec<Failure<'t>> {
     tools
         .iter()
-        .filter(|t| t.suppressed.is_none() && rule.fails(t))
+        .filter(|t| !t.is_suppressed() && rule.fails(t))
         .filter_map(|tool| {
+            let mut reason = rule.reason(tool);
+            if let Some(s) = &tool.suppressed {
+                // Reviewed once, worse since: say so, the reviewer will look for it.
+                reason.push_str(&format!(
+                    " (the suppression at {} allows only {})",
+                    s.source,
+                    s.allow.as_str()
+                ));
+            }
             let why = match baseline {
-                None => rule.reason(tool),
-                Some(baseline) => format!(
-                    "{}: {}",
-                    rule.reason(tool),
-                    regression(tool, tools, baseline, rule)?
-                ),
+                None => reason,
+                Some(baseline) => {
+                    format!("{}: {}", reason, regression(tool, tools, baseline, rule)?)
+                }
             };
             Some(Failure { tool, why })
         })

@@ -255,12 +255,57 @@ pub struct Tool {
     pub suppressed: Option<Suppressed>,
 }
 
-/// A reviewed exception: the tool stays in the inventory and out of the gate.
+/// A reviewed exception: the tool stays in the inventory, and out of the gate for as long as
+/// it is no worse than what the review allowed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Suppressed {
+    /// What the review accepted.
+    pub allow: Allow,
     pub reason: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires: Option<String>,
+    /// Where it is written: `file:line` of the comment, or `agent-audit.toml`.
+    pub source: String,
+}
+
+/// What a suppression accepts of a tool.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Allow {
+    /// A destructive tool without a strong guard; a tool that is not destructive is not covered.
+    Destructive,
+    /// Weak guards only: the gate fails again if the tool becomes unguarded.
+    Partial,
+    /// Anything, even no guard at all.
+    Unguarded,
+}
+
+impl Allow {
+    pub const NAMES: &[(&str, Allow)] = &[
+        ("destructive", Allow::Destructive),
+        ("partial", Allow::Partial),
+        ("unguarded", Allow::Unguarded),
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES
+            .iter()
+            .find(|(_, a)| *a == self)
+            .map_or("", |(name, _)| name)
+    }
+}
+
+impl Tool {
+    /// Whether a suppression takes the tool out of the gate as it is now.
+    pub fn is_suppressed(&self) -> bool {
+        self.suppressed.as_ref().is_some_and(|s| match s.allow {
+            Allow::Destructive => self.destructive,
+            Allow::Partial => self.verdict != Verdict::Unguarded,
+            Allow::Unguarded => true,
+        })
+    }
 }
 
 fn is_zero(n: &usize) -> bool {

@@ -141,7 +141,13 @@ pub fn scan_with_progress(
     };
     let project = Project::new(files, &prefix, aliases, catalog);
     timer.lap("link");
-    let (tools, agents) = assess_project(&project, catalog, &mut notes);
+    let (mut tools, agents) = assess_project(&project, catalog, &mut notes);
+    crate::suppress::apply_inline(
+        &project.files,
+        &mut tools,
+        &mut notes,
+        &crate::suppress::today(),
+    );
     timer.lap("detect + effects + assess");
     // Freeing the facts of a large tree (hundreds of thousands of small allocations) takes
     // as long as linking it; nothing waits for it, so it happens beside the report.

@@ -1,57 +1,138 @@
 //! Suppressions: reviewed tools taken out of the gate, with a reason and an optional expiry.
 //! They stay in the inventory, marked.
 
-use crate::config::Config;
+use crate::config::{CONFIG_FILE, Config};
+use crate::facts::FileFacts;
+use crate::model::{Allow, Suppressed, Tool};
 use crate::note::Note;
 use crate::scan::ScanOutput;
 
 /// Marks the tools `[[suppress]]` names; an expired or unknown suppression becomes a note.
+/// A tool suppressed in both places keeps the config's.
 pub fn apply_config(config: &Config, output: &mut ScanOutput, today: &str) {
     for rule in &config.suppress {
         let note = |message: String| Note {
-            path: crate::config::CONFIG_FILE.to_string(),
+            path: CONFIG_FILE.to_string(),
             line: None,
             message,
         };
-        let valid_date = |d: &str| {
-            d.len() == 10
-                && d.bytes().enumerate().all(|(i, b)| {
-                    if i == 4 || i == 7 {
-                        b == b'-'
-                    } else {
-                        b.is_ascii_digit()
-                    }
-                })
-        };
-        if let Some(expires) = &rule.expires {
-            if !valid_date(expires) {
-                output.notes.push(note(format!(
-                    "suppression of `{}`: expiry `{expires}` is not YYYY-MM-DD; ignored",
-                    rule.tool
-                )));
-                continue;
-            }
-            if expires.as_str() <= today {
-                output.notes.push(note(format!(
-                    "suppression of `{}` expired on {expires}",
-                    rule.tool
-                )));
-                continue;
-            }
+        let what = format!("suppression of `{}`", rule.tool);
+        if let Err(problem) = still_applies(rule.expires.as_deref(), today) {
+            output.notes.push(note(format!("{what} {problem}")));
+            continue;
         }
         match output.tools.iter_mut().find(|t| t.id == rule.tool) {
             Some(tool) => {
-                tool.suppressed = Some(crate::model::Suppressed {
+                tool.suppressed = Some(Suppressed {
+                    allow: rule.allow.unwrap_or(Allow::Unguarded),
                     reason: rule.reason.clone(),
                     expires: rule.expires.clone(),
+                    source: CONFIG_FILE.to_string(),
                 })
             }
-            None => output.notes.push(note(format!(
-                "suppression of `{}`: no such tool",
-                rule.tool
-            ))),
+            None => output.notes.push(note(format!("{what}: no such tool"))),
         }
     }
+}
+
+/// The form of an inline suppression, for messages.
+const FORM: &str = "agent-audit: allow destructive|partial|unguarded [until YYYY-MM-DD] -- reason";
+
+/// Marks the tools that inline suppression comments (`# agent-audit: allow destructive --
+/// reviewed in SEC-12`) apply to: the tools defined by the statement below the comment, or on
+/// the line it ends. A comment that is malformed, expired or applies to no tool becomes a note.
+pub fn apply_inline(files: &[FileFacts], tools: &mut [Tool], notes: &mut Vec<Note>, today: &str) {
+    for file in files {
+        for directive in &file.directives {
+            let note = |message: String| Note {
+                path: file.path.clone(),
+                line: Some(directive.line),
+                message,
+            };
+            let (allow, expires, reason) = match parse(&directive.text) {
+                Ok(parsed) => parsed,
+                Err(problem) => {
+                    notes.push(note(format!("{problem}; expected `{FORM}`")));
+                    continue;
+                }
+            };
+            if let Err(problem) = still_applies(expires.as_deref(), today) {
+                notes.push(note(format!("suppression {problem}")));
+                continue;
+            }
+            let mut applied = false;
+            for tool in tools.iter_mut().filter(|t| {
+                t.file == file.path
+                    && directive
+                        .target
+                        .is_some_and(|(first, last)| (first..=last).contains(&t.line))
+            }) {
+                tool.suppressed = Some(Suppressed {
+                    allow,
+                    reason: reason.clone(),
+                    expires: expires.clone(),
+                    source: format!("{}:{}", file.path, directive.line),
+                });
+                applied = true;
+            }
+            if !applied {
+                notes.push(note(
+                    "suppression applies to no tool; put it on the line above the tool's \
+                     definition (its decorators included) or at the end of its first line"
+                        .into(),
+                ));
+            }
+        }
+    }
+}
+
+/// `allow SCOPE [until DATE] -- REASON` → (scope, expiry, reason).
+fn parse(text: &str) -> Result<(Allow, Option<String>, String), String> {
+    let (head, reason) = text
+        .split_once("--")
+        .ok_or("suppression without a reason after `--`")?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err("suppression without a reason after `--`".into());
+    }
+    let mut words = head.split_whitespace();
+    if words.next() != Some("allow") {
+        return Err("unknown agent-audit comment".into());
+    }
+    let scope = words.next().unwrap_or_default();
+    let allow = Allow::NAMES
+        .iter()
+        .find(|(name, _)| *name == scope)
+        .map(|(_, allow)| *allow)
+        .ok_or_else(|| format!("unknown suppression `allow {scope}`"))?;
+    let expires = match (words.next(), words.next(), words.next()) {
+        (None, _, _) => None,
+        (Some("until"), Some(date), None) => Some(date.to_string()),
+        _ => return Err(format!("unexpected `{}`", head.trim())),
+    };
+    Ok((allow, expires, reason.to_string()))
+}
+
+/// Whether a suppression expiring on `expires` still applies `today`; else why not.
+fn still_applies(expires: Option<&str>, today: &str) -> Result<(), String> {
+    let Some(expires) = expires else {
+        return Ok(());
+    };
+    let valid = expires.len() == 10
+        && expires.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    if !valid {
+        return Err(format!("has expiry `{expires}`, not YYYY-MM-DD; ignored"));
+    }
+    if expires <= today {
+        return Err(format!("expired on {expires}"));
+    }
+    Ok(())
 }
 
 /// Today's date (UTC) as `YYYY-MM-DD`, for suppression expiry.
@@ -78,7 +159,39 @@ fn date_of(days: i64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::date_of;
+    use super::{Allow, date_of, parse, still_applies};
+
+    #[test]
+    fn directives() {
+        assert_eq!(
+            parse("allow destructive -- reviewed in SEC-12"),
+            Ok((Allow::Destructive, None, "reviewed in SEC-12".into()))
+        );
+        assert_eq!(
+            parse("allow partial until 2027-01-31 -- rate limited upstream"),
+            Ok((
+                Allow::Partial,
+                Some("2027-01-31".into()),
+                "rate limited upstream".into()
+            ))
+        );
+        assert!(parse("allow destructive").unwrap_err().contains("reason"));
+        assert!(
+            parse("allow destructive --  ")
+                .unwrap_err()
+                .contains("reason")
+        );
+        assert!(
+            parse("allow everything -- x")
+                .unwrap_err()
+                .contains("allow everything")
+        );
+        assert!(parse("allow destructive until -- x").is_err());
+        assert!(parse("ignore -- x").is_err());
+        assert!(still_applies(Some("2026-11-23"), "2026-11-22").is_ok());
+        assert!(still_applies(Some("2026-11-22"), "2026-11-22").is_err());
+        assert!(still_applies(Some("next week"), "2026-11-22").is_err());
+    }
 
     #[test]
     fn civil_dates() {

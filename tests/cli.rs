@@ -548,7 +548,7 @@ fn config_suppressions_take_a_tool_out_of_the_gate_until_they_expire() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "suppressed (until 2999-01-01): reviewed in SEC-12",
+            "suppressed (allow unguarded, until 2999-01-01) at agent-audit.toml: reviewed in SEC-12",
         ));
     std::fs::write(root.join("agent-audit.toml"), config("2020-01-01")).unwrap();
     agent_audit()
@@ -560,4 +560,46 @@ fn config_suppressions_take_a_tool_out_of_the_gate_until_they_expire() {
         .stderr(predicate::str::contains(
             "restart_service is destructive and unguarded",
         ));
+}
+
+#[test]
+fn inline_suppressions_leave_the_gate_while_they_cover_the_tool() {
+    let assert = agent_audit()
+        .arg(fixture("suppressions"))
+        .args(["--no-write", "--fail-on", "destructive-unguarded"])
+        .assert()
+        .code(1);
+    let output = assert.get_output();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+    );
+    assert!(
+        stdout.contains("suppressed (allow destructive) at tools/admin.py:11: reviewed in SEC-12"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("tools/admin.py:36: suppression expired on 2020-01-01"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("tools/admin.py:44: suppression without a reason after `--`"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("tools/helpers.py:6: suppression applies to no tool"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains(
+            "kill_process is destructive and unguarded (the suppression at tools/admin.py:28 allows only partial)"
+        ),
+        "{stderr}"
+    );
+    for suppressed in ["purge_archive", "restart_host"] {
+        assert!(!stderr.contains(suppressed), "{stderr}");
+    }
+    for failing in ["wipe_tmp", "drop_cache", "rotate_archives"] {
+        assert!(stderr.contains(failing), "{stderr}");
+    }
 }

@@ -92,6 +92,8 @@ fn traps_stay_quiet() {
         "answer",
         "assertPathAllowed",
         "reset_everything",
+        "drop_scratch",
+        "purgeDir",
     ];
     for dir in fixture_dirs() {
         let inventory: Inventory = report::parse_yaml(&scan_to_yaml(&dir)).unwrap();

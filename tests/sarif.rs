@@ -41,8 +41,10 @@ fn sarif_validates_against_the_schema() {
     for dir in [
         "js/mcp_server",
         "js/mixed",
+        "js/suppressions",
         "python/guards",
         "python/langchain",
+        "python/suppressions",
     ] {
         let log = sarif(&fixture(dir));
         let errors: Vec<String> = validator
@@ -82,6 +84,24 @@ fn a_suppressed_tool_is_a_suppressed_result() {
     );
     let validator = jsonschema::draft4::new(&sarif_schema()).unwrap();
     assert!(validator.is_valid(&log));
+}
+
+#[test]
+fn inline_suppressions_are_in_source_and_only_while_they_cover_the_tool() {
+    let log = sarif(&fixture("python/suppressions"));
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let suppression = |tool: &str| {
+        let result = results
+            .iter()
+            .find(|r| r["message"]["text"].as_str().unwrap().contains(tool))
+            .unwrap_or_else(|| panic!("no result for {tool}"));
+        result["suppressions"][0]["kind"].as_str().map(String::from)
+    };
+    assert_eq!(suppression("purge_archive").as_deref(), Some("inSource"));
+    assert_eq!(suppression("restart_host").as_deref(), Some("inSource"));
+    // Allowed as partial, unguarded now: reported, not suppressed.
+    assert_eq!(suppression("kill_process"), None);
+    assert_eq!(suppression("wipe_tmp"), None);
 }
 
 #[test]

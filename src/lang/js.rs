@@ -415,6 +415,7 @@ pub fn parse(rel_path: &str, source: &str, dialect: Dialect) -> FileFacts {
     if root.has_error() {
         facts.syntax_error_line = Some(first_error_line(root));
     }
+    facts.directives = super::syntax::directives(root, source);
     let compiled = compiled(dialect);
     let dir = rel_path.rsplit_once('/').map_or("", |(d, _)| d);
     let mut walker = Walker {

@@ -430,6 +430,7 @@ pub fn parse(rel_path: &str, source: &str, package_prefix: &str) -> FileFacts {
     if root.has_error() {
         facts.syntax_error_line = Some(first_error_line(root));
     }
+    facts.directives = super::syntax::directives(root, source);
     let is_package = rel_path.ends_with("__init__.py") || rel_path.ends_with("__init__.pyi");
     // Collect into this thread's roomy lists, then copy into lists of the exact size (the facts
     // of every file are kept until the scan ends), instead of growing and shrinking each.

@@ -159,10 +159,16 @@ fn result(rule: usize, tool: &Tool, message: &str) -> Value {
             "agentAuditToolId/v1": fingerprint(&format!("{}|{}", rule.id, tool.id)),
         },
     });
-    // A reviewed suppression (agent-audit.toml) is reported as one, with its reason.
-    if let Some(suppressed) = &tool.suppressed {
+    // A reviewed suppression that still covers the tool is reported as one, with its reason:
+    // `inSource` for a comment, `external` for agent-audit.toml.
+    if let Some(suppressed) = tool.suppressed.as_ref().filter(|_| tool.is_suppressed()) {
+        let kind = if suppressed.source == crate::config::CONFIG_FILE {
+            "external"
+        } else {
+            "inSource"
+        };
         result["suppressions"] = json!([{
-            "kind": "external",
+            "kind": kind,
             "justification": suppressed.reason,
         }]);
     }

@@ -150,9 +150,26 @@ fn render_tool(out: &mut String, tool: &Tool) {
         let until = suppressed
             .expires
             .as_ref()
-            .map(|d| format!(" (until {d})"))
+            .map(|d| format!(", until {d}"))
             .unwrap_or_default();
-        let _ = writeln!(out, "    suppressed{until}: {}", suppressed.reason);
+        let allow = suppressed.allow.as_str();
+        if tool.is_suppressed() {
+            let _ = writeln!(
+                out,
+                "    suppressed (allow {allow}{until}) at {}: {}",
+                suppressed.source, suppressed.reason
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "    suppression at {} (allow {allow}) does not cover it: it is {}",
+                suppressed.source,
+                match suppressed.allow {
+                    crate::model::Allow::Destructive => "not destructive",
+                    _ => tool.verdict.as_str(),
+                }
+            );
+        }
     }
     if matches!(tool.verdict, Verdict::Unguarded | Verdict::Partial) {
         let unguarded: std::collections::BTreeSet<&str> = tool
