@@ -64,6 +64,8 @@ enum Format {
     Json,
     /// SARIF 2.1.0, for code-scanning uploads.
     Sarif,
+    /// A summary for a CI job page or a comment.
+    Markdown,
 }
 
 #[derive(Debug, Args)]
@@ -288,6 +290,7 @@ fn run_scan(args: &ScanArgs) -> miette::Result<ExitCode> {
         Format::Yaml => yaml,
         Format::Json => report::json(&inventory),
         Format::Sarif => report::sarif::render(&inventory),
+        Format::Markdown => report::markdown::render(&inventory),
     };
     match args.output.as_deref() {
         None => print_stdout(&rendered),

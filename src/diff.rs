@@ -1,6 +1,7 @@
 //! Inventory diff for review: what a change gives the agent that it could not do before.
 
 use crate::model::{Effect, Guard, Inventory, Tool, Verdict};
+use crate::report::markdown::{tool_table, verdict_text};
 
 /// How one tool changed between two inventories.
 #[derive(Debug)]
@@ -144,50 +145,15 @@ fn effect_text(e: &Effect) -> String {
     )
 }
 
-fn verdict_text(tool: &Tool) -> String {
-    let mut text = tool.verdict.as_str().to_string();
-    if tool.destructive {
-        text.push_str(", destructive");
-    }
-    text
-}
-
 /// The diff as Markdown for a pull-request comment: new destructive tools first.
 pub fn markdown(d: &InventoryDiff) -> String {
     if d.is_empty() {
         return "### agent-audit\n\nNo change to the agent's tools.\n".into();
     }
     let mut out = String::from("### agent-audit: tool inventory changes\n\n");
-    let mut added: Vec<&&Tool> = d.added.iter().collect();
-    added.sort_by_key(|t| (!t.destructive, rank(t.verdict) == 0, t.file.clone(), t.line));
-    if !added.is_empty() {
-        out.push_str("**New tools**\n\n| tool | verdict | effects | where |\n|---|---|---|---|\n");
-        for t in added {
-            let effects: Vec<String> = t
-                .effects
-                .iter()
-                .map(|e| e.category.as_str().to_string())
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
-                .collect();
-            out.push_str(&format!(
-                "| {}`{}` | {} | {} | `{}:{}` |\n",
-                if t.destructive && t.verdict != Verdict::Guarded {
-                    "⚠️ "
-                } else {
-                    ""
-                },
-                t.name,
-                verdict_text(t),
-                if effects.is_empty() {
-                    "none".into()
-                } else {
-                    effects.join(", ")
-                },
-                t.file,
-                t.line
-            ));
-        }
+    if !d.added.is_empty() {
+        out.push_str("**New tools**\n\n");
+        out.push_str(&tool_table(&d.added));
         out.push('\n');
     }
     if !d.changed.is_empty() {

@@ -602,4 +602,23 @@ fn inline_suppressions_leave_the_gate_while_they_cover_the_tool() {
     for failing in ["wipe_tmp", "drop_cache", "rotate_archives"] {
         assert!(stderr.contains(failing), "{stderr}");
     }
+    // The Markdown summary puts what needs attention first and marks what was reviewed.
+    let assert = agent_audit()
+        .arg(fixture("suppressions"))
+        .args(["--no-write", "--format", "markdown"])
+        .assert()
+        .success();
+    let markdown = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert!(
+        markdown.starts_with("### agent-audit: 7 tools (6 destructive)\n"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("|---|---|---|---|\n| ⚠️ `kill_process` | unguarded, destructive | subprocess | `tools/admin.py:30` |\n"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("| `purge_archive` | unguarded, destructive, suppressed | file_delete |"),
+        "{markdown}"
+    );
 }

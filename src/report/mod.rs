@@ -1,5 +1,6 @@
 //! Output formats. Each renders the same [`Inventory`].
 
+pub mod markdown;
 pub mod sarif;
 pub mod text;
 
