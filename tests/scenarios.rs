@@ -349,3 +349,123 @@ fn diff_base_errors_are_clear() {
     let both = repo.run(&["diff", "--base", "HEAD", "a.yaml", "b.yaml"]);
     assert_exit(&both, 2);
 }
+
+/// A Python file defining one tool named `name`.
+fn python_tool(name: &str) -> String {
+    format!(
+        "import shutil\nfrom langchain_core.tools import tool\n\n\n@tool\ndef {name}() -> str:\n    \"\"\"Tool {name}.\"\"\"\n    shutil.rmtree(\"/tmp/{name}\")\n    return \"ok\"\n"
+    )
+}
+
+#[test]
+fn a_revision_is_walked_by_the_same_rules_as_the_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_path_buf();
+    let write = |rel: &str, text: &str| {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("app/tools.py", &python_tool("kept_app"));
+    write(".hidden/tools.py", &python_tool("hidden"));
+    write("node_modules/pkg/tools.py", &python_tool("dependency"));
+    write("env/pyvenv.cfg", "home = /usr/bin\n");
+    write("env/lib/tools.py", &python_tool("virtualenv"));
+    write(
+        ".gitignore",
+        "generated/\ngenerated2/*.py\n!generated2/keep.py\n",
+    );
+    write("generated/tools.py", &python_tool("ignored_dir"));
+    write("generated2/drop.py", &python_tool("ignored_file"));
+    write("generated2/keep.py", &python_tool("kept_whitelisted"));
+    write("sub/.gitignore", "local_tool.py\n");
+    write("sub/local_tool.py", &python_tool("ignored_below"));
+    write("sub/shared.py", &python_tool("kept_sub"));
+    write(
+        "big/tools.py",
+        &format!("{}\n# {}\n", python_tool("too_big"), "x".repeat(4000)),
+    );
+    write(
+        "agent-audit.toml",
+        "[scan]\nmax_file_size = 3000\nexclude = [\"legacy/**\"]\n",
+    );
+    write("legacy/tools.py", &python_tool("excluded"));
+    write("pkg/package.json", "{\"name\": \"pkg\"}\n");
+    write(
+        "pkg/dist/index.js",
+        "import { McpServer } from \"@modelcontextprotocol/sdk/server/mcp.js\";\nimport { rmSync } from \"node:fs\";\nconst server = new McpServer({ name: \"p\", version: \"1\" });\nserver.tool(\"kept_published\", {}, async () => { rmSync(\"/tmp/p\"); return { content: [] }; });\n",
+    );
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("tools.py", root.join("app/link.py")).unwrap();
+
+    // Commit everything, the ignored files too (`git add -f`): the revision holds them, and
+    // its walk must leave them out as the disk walk does.
+    let repo = git2::Repository::init(&root).unwrap();
+    let mut index = repo.index().unwrap();
+    index
+        .add_all(["*"], git2::IndexAddOption::FORCE, None)
+        .unwrap();
+    index.write().unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let who = git2::Signature::new("t", "t@example.com", &git2::Time::new(0, 0)).unwrap();
+    repo.commit(Some("HEAD"), &who, &who, "all", &tree, &[])
+        .unwrap();
+
+    let run = |args: &[&str]| {
+        Command::cargo_bin("agent-audit")
+            .unwrap()
+            .current_dir(&root)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let scan = run(&[".", "--no-write", "--format", "json", "-o", "-"]);
+    assert_exit(&scan, 0);
+    let inventory: serde_json::Value = serde_json::from_slice(&scan.stdout).unwrap();
+    let mut names: Vec<&str> = inventory["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["kept_app", "kept_published", "kept_sub", "kept_whitelisted"]
+    );
+    let diff = run(&["diff", "--base", "HEAD"]);
+    assert_exit(&diff, 0);
+    assert_eq!(stdout(&diff), "no change to the tools\n");
+    // The same from a subdirectory: the root .gitignore still applies.
+    let diff = run(&["diff", "--base", "HEAD", "generated2"]);
+    assert_exit(&diff, 0);
+    assert_eq!(stdout(&diff), "no change to the tools\n");
+}
+
+#[test]
+fn every_fixture_reads_the_same_from_a_revision_as_from_disk() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("repo");
+    copy_tree(&fixtures, &root.join("fixtures"));
+    let repo = Repo {
+        _dir: dir,
+        root: root.clone(),
+    };
+    git2::Repository::init(&root).unwrap();
+    repo.commit_all();
+    for language in std::fs::read_dir(&fixtures).unwrap() {
+        let language = language.unwrap().path();
+        for project in std::fs::read_dir(&language).unwrap() {
+            let project = project.unwrap().path();
+            let rel = format!(
+                "fixtures/{}/{}",
+                language.file_name().unwrap().to_string_lossy(),
+                project.file_name().unwrap().to_string_lossy()
+            );
+            let diff = repo.run(&["diff", "--base", "HEAD", &rel]);
+            assert_exit(&diff, 0);
+            assert_eq!(stdout(&diff), "no change to the tools\n", "{rel}");
+        }
+    }
+}
