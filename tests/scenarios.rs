@@ -58,18 +58,7 @@ impl Repo {
     }
 
     fn commit_all(&self) {
-        let repo = git2::Repository::open(&self.root).unwrap();
-        let mut index = repo.index().unwrap();
-        index
-            .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
-            .unwrap();
-        index.write().unwrap();
-        let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
-        let who = git2::Signature::new("t", "t@example.com", &git2::Time::new(0, 0)).unwrap();
-        let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
-        let parents: Vec<&git2::Commit> = parent.iter().collect();
-        repo.commit(Some("HEAD"), &who, &who, "change", &tree, &parents)
-            .unwrap();
+        commit(&self.root, git2::IndexAddOption::DEFAULT);
     }
 
     /// Runs agent-audit in the repository root.
@@ -81,6 +70,20 @@ impl Repo {
             .output()
             .unwrap()
     }
+}
+
+/// Commits every file under `root` on top of HEAD (ignored ones too with `FORCE`).
+fn commit(root: &Path, add: git2::IndexAddOption) {
+    let repo = git2::Repository::open(root).unwrap();
+    let mut index = repo.index().unwrap();
+    index.add_all(["*"], add, None).unwrap();
+    index.write().unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let who = git2::Signature::new("t", "t@example.com", &git2::Time::new(0, 0)).unwrap();
+    let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+    let parents: Vec<&git2::Commit> = parent.iter().collect();
+    repo.commit(Some("HEAD"), &who, &who, "change", &tree, &parents)
+        .unwrap();
 }
 
 fn stdout(output: &Output) -> String {
@@ -400,16 +403,8 @@ fn a_revision_is_walked_by_the_same_rules_as_the_disk() {
 
     // Commit everything, the ignored files too (`git add -f`): the revision holds them, and
     // its walk must leave them out as the disk walk does.
-    let repo = git2::Repository::init(&root).unwrap();
-    let mut index = repo.index().unwrap();
-    index
-        .add_all(["*"], git2::IndexAddOption::FORCE, None)
-        .unwrap();
-    index.write().unwrap();
-    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
-    let who = git2::Signature::new("t", "t@example.com", &git2::Time::new(0, 0)).unwrap();
-    repo.commit(Some("HEAD"), &who, &who, "all", &tree, &[])
-        .unwrap();
+    git2::Repository::init(&root).unwrap();
+    commit(&root, git2::IndexAddOption::FORCE);
 
     let run = |args: &[&str]| {
         Command::cargo_bin("agent-audit")
