@@ -38,8 +38,9 @@ enum Command {
     Scan(ScanArgs),
     /// Exit 1 when the committed toolcalls.yaml is stale or a tool fails the gate (for CI).
     Check(CheckArgs),
-    /// Compare two inventories: tools added, removed and moved, effects gained and lost, guards
-    /// lost, verdict and maturity changes.
+    /// Compare two inventories, or the tree at a git revision with the working tree (`--base`):
+    /// tools added, removed and moved, effects gained and lost, guards lost, verdict and
+    /// maturity changes.
     Diff(DiffArgs),
     /// Write a commented starter agent-audit.toml (never overwrites one).
     Init {
