@@ -2,11 +2,13 @@
 //! `diff --base REF` needs no checkout and leaves the working tree and index alone.
 //!
 //! The walk applies the same rules as the walk on disk ([`crate::walk`]): include/exclude
-//! globs, `.gitignore` and `.ignore` files (those committed at the revision), hidden files,
-//! the default skipped directories, the size limit and the CommonJS twins. Global excludes
-//! and `.git/info/exclude` are not part of a revision and are not read.
+//! globs, the `.ignore` and `.gitignore` files committed at the revision (in the same order of
+//! precedence), `.git/info/exclude` and the global excludes (not part of a revision, but the
+//! walk on disk applies them), hidden files, the default skipped directories, the size limit
+//! and the CommonJS twins. Submodules are read from their checkouts at the commit the revision
+//! records.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -52,22 +54,39 @@ enum Kind {
 struct Entry {
     oid: Oid,
     kind: Kind,
+    /// Index into [`GitTree::repos`]: the repository, or a submodule, holding the blob.
+    repo: usize,
 }
 
 /// The files of one revision under the scan root.
 pub struct GitTree {
-    repo: Mutex<Repository>,
+    /// The repository, then the submodules checked out in it; each is read by one thread at a
+    /// time (a libgit2 repository is not `Sync`).
+    repos: Vec<Mutex<Repository>>,
     /// Files and links by path relative to the scan root.
     files: BTreeMap<String, Entry>,
     /// The scan root relative to the repository root (`""`, or `a/b/`).
     prefix: String,
-    /// Directories under the scan root (relative to it) holding an `.ignore` or `.gitignore`,
-    /// with their matchers in the order they take precedence.
-    ignores: BTreeMap<String, Vec<Gitignore>>,
-    /// The same for the directories above the scan root (relative to the repository root),
-    /// deepest first.
-    ignores_above: Vec<(String, Vec<Gitignore>)>,
+    /// `.ignore` and `.gitignore` matchers by the directory holding them, from the repository
+    /// root (`""`, or `a/b/`).
+    dot_ignores: BTreeMap<String, Gitignore>,
+    git_ignores: BTreeMap<String, Gitignore>,
+    /// Where submodules start (from the repository root): the `.gitignore` files of the
+    /// repository around one do not apply inside it.
+    submodule_roots: BTreeSet<String>,
+    /// `.git/info/exclude` and the user's `core.excludesFile`: they are not part of a revision,
+    /// but the walk on disk applies them, so the revision's walk does too.
+    excludes: Vec<Gitignore>,
+    /// Submodules whose recorded commit is not in their checkout.
+    missing: Vec<Skipped>,
     python_prefix: String,
+}
+
+/// The blobs of a tree, by path from the repository root, with the submodules it records.
+struct Collected {
+    all: BTreeMap<String, Entry>,
+    submodule_roots: BTreeSet<String>,
+    missing: Vec<Skipped>,
 }
 
 impl GitTree {
@@ -97,75 +116,83 @@ impl GitTree {
                 rev: rev.to_string(),
                 message: e.message().to_string(),
                 shallow: repo.is_shallow(),
-            })?;
+            })?
+            .id();
+        let mut excludes = Vec::new();
+        let mut builder = GitignoreBuilder::new(".");
+        if builder.add(repo.path().join("info/exclude")).is_none()
+            && let Ok(matcher) = builder.build()
+        {
+            excludes.push(matcher);
+        }
+        excludes.push(GitignoreBuilder::new(".").build_global().0);
 
-        // Every blob of the revision, by its path from the repository root.
-        let mut all: BTreeMap<String, Entry> = BTreeMap::new();
-        tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
-            let kind = match (entry.kind(), entry.filemode()) {
-                (Some(ObjectType::Blob), 0o120000) => Kind::Link,
-                (Some(ObjectType::Blob), _) => Kind::File,
-                // Submodules are other repositories; trees are descended into.
-                _ => return TreeWalkResult::Ok,
-            };
-            let name = String::from_utf8_lossy(entry.name_bytes());
-            all.insert(
-                format!("{dir}{name}"),
-                Entry {
-                    oid: entry.id(),
-                    kind,
-                },
-            );
-            TreeWalkResult::Ok
-        })
-        .map_err(read_error)?;
-        drop(tree);
+        let mut repos = vec![Mutex::new(repo)];
+        let mut collected = Collected {
+            all: BTreeMap::new(),
+            submodule_roots: BTreeSet::new(),
+            missing: Vec::new(),
+        };
+        collect(&mut repos, 0, tree, "", &mut collected).map_err(read_error)?;
+        let Collected {
+            all,
+            submodule_roots,
+            missing,
+        } = collected;
 
         let python_prefix = python_prefix(&all, &prefix, &workdir);
-        let mut ignores: BTreeMap<String, Vec<Gitignore>> = BTreeMap::new();
-        let mut ignores_above: BTreeMap<String, Vec<Gitignore>> = BTreeMap::new();
-        for name in [".ignore", ".gitignore"] {
-            for (path, entry) in &all {
-                let (dir, file) = split(path);
-                if file != name || entry.kind != Kind::File {
-                    continue;
-                }
-                // Ignore files above the scan root apply too, as they do on disk.
-                let target = if let Some(below) = dir.strip_prefix(&prefix) {
-                    ignores.entry(below.trim_end_matches('/').to_string())
-                } else if prefix.starts_with(dir) {
-                    ignores_above.entry(dir.to_string())
-                } else {
-                    continue;
-                };
-                let blob = repo.find_blob(entry.oid).map_err(read_error)?;
-                let mut builder = GitignoreBuilder::new(".");
-                for line in String::from_utf8_lossy(blob.content()).lines() {
-                    // A malformed line is skipped, as git does.
-                    let _ = builder.add_line(None, line);
-                }
-                if let Ok(matcher) = builder.build() {
-                    target.or_default().push(matcher);
-                }
+        let mut dot_ignores = BTreeMap::new();
+        let mut git_ignores = BTreeMap::new();
+        for (path, entry) in &all {
+            let (dir, file) = split(path);
+            let target = match file {
+                ".ignore" => &mut dot_ignores,
+                ".gitignore" => &mut git_ignores,
+                _ => continue,
+            };
+            // Only the directories on the way to the scan root and below it matter.
+            if entry.kind != Kind::File || !(dir.starts_with(&prefix) || prefix.starts_with(dir)) {
+                continue;
+            }
+            let repo = repos[entry.repo].lock().expect("not poisoned");
+            let blob = repo.find_blob(entry.oid).map_err(read_error)?;
+            let mut builder = GitignoreBuilder::new(".");
+            for line in String::from_utf8_lossy(blob.content()).lines() {
+                // A malformed line is skipped, as git does.
+                let _ = builder.add_line(None, line);
+            }
+            if let Ok(matcher) = builder.build() {
+                target.insert(dir.to_string(), matcher);
             }
         }
         let files = all
             .into_iter()
             .filter_map(|(path, entry)| Some((path.strip_prefix(&prefix)?.to_string(), entry)))
             .collect();
+        let missing = missing
+            .into_iter()
+            .filter_map(|s| {
+                Some(Skipped {
+                    path: s.path.strip_prefix(&prefix)?.to_string(),
+                    reason: s.reason,
+                })
+            })
+            .collect();
         Ok(GitTree {
-            repo: Mutex::new(repo),
+            repos,
             files,
             prefix,
-            ignores,
-            // Deepest first: a longer path is a deeper directory here.
-            ignores_above: ignores_above.into_iter().rev().collect(),
+            dot_ignores,
+            git_ignores,
+            submodule_roots,
+            excludes,
+            missing,
             python_prefix,
         })
     }
 
     fn blob_size(&self, entry: &Entry) -> u64 {
-        let repo = self.repo.lock().expect("not poisoned");
+        let repo = self.repos[entry.repo].lock().expect("not poisoned");
         repo.odb()
             .and_then(|odb| odb.read_header(entry.oid))
             .map_or(0, |(size, _)| size as u64)
@@ -175,30 +202,48 @@ impl GitTree {
         self.files.get(rel).is_some_and(|e| e.kind == Kind::File)
     }
 
-    /// What the `.ignore`/`.gitignore` files say of `rel`: `Some(true)` ignored, `Some(false)`
-    /// whitelisted, `None` nothing. The deepest file with an opinion decides, as on disk.
+    /// What the ignore files say of `rel`: `Some(true)` ignored, `Some(false)` whitelisted,
+    /// `None` nothing. As on disk: the `.ignore` files decide first, deepest first; then the
+    /// `.gitignore` files up to the repository (or submodule) the path is in; then
+    /// `.git/info/exclude` (outside submodules) and the global excludes.
     fn gitignored(&self, rel: &str, is_dir: bool) -> Option<bool> {
-        let decide = |matchers: &[Gitignore], path: &str| {
-            matchers.iter().find_map(|m| match m.matched(path, is_dir) {
+        let path = format!("{}{rel}", self.prefix);
+        let decide =
+            |matcher: &Gitignore, dir: &str| match matcher.matched(&path[dir.len()..], is_dir) {
                 Match::Ignore(_) => Some(true),
                 Match::Whitelist(_) => Some(false),
                 Match::None => None,
-            })
-        };
-        let mut dir = rel;
-        while !dir.is_empty() {
-            dir = split(dir).0.trim_end_matches('/');
-            let below = rel[dir.len()..].trim_start_matches('/');
-            if let Some(matchers) = self.ignores.get(dir)
-                && let Some(verdict) = decide(matchers, below)
-            {
-                return Some(verdict);
+            };
+        // The directories holding `path`, deepest first, as `a/b/`, `a/`, ``.
+        let dirs: Vec<&str> = path
+            .match_indices('/')
+            .map(|(i, _)| &path[..=i])
+            .rev()
+            .chain([""])
+            .collect();
+        let in_submodule = dirs.iter().any(|d| self.submodule_roots.contains(*d));
+        let dot = dirs
+            .iter()
+            .find_map(|d| self.dot_ignores.get(*d).and_then(|m| decide(m, d)));
+        let git = || {
+            let mut verdict = None;
+            for dir in &dirs {
+                verdict = self.git_ignores.get(*dir).and_then(|m| decide(m, dir));
+                if verdict.is_some() || self.submodule_roots.contains(*dir) {
+                    break;
+                }
             }
-        }
-        // Ignore files above the scan root see the path from their own directory.
-        self.ignores_above.iter().find_map(|(above, matchers)| {
-            decide(matchers, &format!("{}{rel}", &self.prefix[above.len()..]))
-        })
+            verdict
+        };
+        let excludes = || {
+            let excludes = if in_submodule {
+                &self.excludes[self.excludes.len() - 1..]
+            } else {
+                &self.excludes[..]
+            };
+            excludes.iter().find_map(|m| decide(m, ""))
+        };
+        dot.or_else(git).or_else(excludes)
     }
 
     /// Whether the walk leaves out `rel` (a file, or a directory on the way to one).
@@ -236,7 +281,7 @@ impl SourceTree for GitTree {
         let overrides = overrides(options)?;
         let mut dirs: BTreeMap<&str, bool> = BTreeMap::new();
         let mut files = Vec::new();
-        let mut skipped = Vec::new();
+        let mut skipped = self.missing.clone();
         'files: for (rel, entry) in &self.files {
             let Some(language) = language_of(rel) else {
                 continue;
@@ -286,7 +331,7 @@ impl SourceTree for GitTree {
             .get(rel)
             .filter(|e| e.kind == Kind::File)
             .ok_or_else(not_found)?;
-        let repo = self.repo.lock().expect("not poisoned");
+        let repo = self.repos[entry.repo].lock().expect("not poisoned");
         let blob = repo
             .find_blob(entry.oid)
             .map_err(|e| std::io::Error::other(e.message().to_string()))?;
@@ -310,6 +355,69 @@ impl SourceTree for GitTree {
     fn python_package_prefix(&self) -> String {
         self.python_prefix.clone()
     }
+}
+
+/// Adds the blobs of `tree` (in `repos[index]`) under `base` to `out`, and those of the
+/// submodules it records, read from their checkouts at the recorded commit.
+fn collect(
+    repos: &mut Vec<Mutex<Repository>>,
+    index: usize,
+    tree: Oid,
+    base: &str,
+    out: &mut Collected,
+) -> Result<(), git2::Error> {
+    let mut submodules: Vec<(String, Oid)> = Vec::new();
+    {
+        let repo = repos[index].lock().expect("not poisoned");
+        repo.find_tree(tree)?
+            .walk(TreeWalkMode::PreOrder, |dir, entry| {
+                let name = String::from_utf8_lossy(entry.name_bytes());
+                let kind = match (entry.kind(), entry.filemode()) {
+                    (Some(ObjectType::Blob), 0o120000) => Kind::Link,
+                    (Some(ObjectType::Blob), _) => Kind::File,
+                    (Some(ObjectType::Commit), _) => {
+                        submodules.push((format!("{dir}{name}"), entry.id()));
+                        return TreeWalkResult::Ok;
+                    }
+                    // Trees are descended into.
+                    _ => return TreeWalkResult::Ok,
+                };
+                out.all.insert(
+                    format!("{base}{dir}{name}"),
+                    Entry {
+                        oid: entry.id(),
+                        kind,
+                        repo: index,
+                    },
+                );
+                TreeWalkResult::Ok
+            })?;
+    }
+    for (path, commit) in submodules {
+        let full = format!("{base}{path}");
+        // Not checked out: the directory on disk is empty too.
+        let opened = {
+            let repo = repos[index].lock().expect("not poisoned");
+            repo.find_submodule(&path).and_then(|s| s.open())
+        };
+        let Ok(submodule) = opened else {
+            continue;
+        };
+        let tree = match submodule.find_commit(commit).and_then(|c| c.tree()) {
+            Ok(tree) => tree.id(),
+            Err(_) => {
+                out.missing.push(Skipped {
+                    path: full,
+                    reason: format!("submodule commit {commit} is not in its checkout"),
+                });
+                continue;
+            }
+        };
+        out.submodule_roots.insert(format!("{full}/"));
+        repos.push(Mutex::new(submodule));
+        collect(repos, repos.len() - 1, tree, &format!("{full}/"), out)?;
+    }
+    Ok(())
 }
 
 /// The include/exclude globs as the walk on disk builds them.

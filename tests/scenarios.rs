@@ -403,7 +403,26 @@ fn a_revision_is_walked_by_the_same_rules_as_the_disk() {
 
     // Commit everything, the ignored files too (`git add -f`): the revision holds them, and
     // its walk must leave them out as the disk walk does.
-    git2::Repository::init(&root).unwrap();
+    // A directory only `.git/info/exclude` ignores.
+    write("local_only/tools.py", &python_tool("excluded_locally"));
+    let repo = git2::Repository::init(&root).unwrap();
+    write(".git/info/exclude", "local_only/\n");
+    // A submodule with a tool, and a .gitignore around it that does not apply inside it.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let upstream = elsewhere.path().to_path_buf();
+    std::fs::write(upstream.join("vendored.py"), python_tool("kept_submodule")).unwrap();
+    std::fs::write(
+        upstream.join("generated2.py"),
+        python_tool("kept_in_submodule"),
+    )
+    .unwrap();
+    git2::Repository::init(&upstream).unwrap();
+    commit(&upstream, git2::IndexAddOption::DEFAULT);
+    let url = format!("file://{}", upstream.display());
+    let mut submodule = repo.submodule(&url, Path::new("vendor/lib"), true).unwrap();
+    submodule.clone(None).unwrap();
+    submodule.add_finalize().unwrap();
+    write("vendor/.gitignore", "generated2.py\n");
     commit(&root, git2::IndexAddOption::FORCE);
 
     let run = |args: &[&str]| {
@@ -426,7 +445,14 @@ fn a_revision_is_walked_by_the_same_rules_as_the_disk() {
     names.sort();
     assert_eq!(
         names,
-        ["kept_app", "kept_published", "kept_sub", "kept_whitelisted"]
+        [
+            "kept_app",
+            "kept_in_submodule",
+            "kept_published",
+            "kept_sub",
+            "kept_submodule",
+            "kept_whitelisted"
+        ]
     );
     let diff = run(&["diff", "--base", "HEAD"]);
     assert_exit(&diff, 0);
