@@ -464,8 +464,11 @@ fn stale_tools(old: &[crate::model::Tool], new: &[crate::model::Tool]) -> Vec<St
         match old.iter().find(|t| t.id == tool.id) {
             None => out.push(format!("added: {} ({}:{})", tool.id, tool.file, tool.line)),
             Some(before) if before != tool => out.push(format!(
-                "changed: {} ({}:{})",
-                tool.id, tool.file, tool.line
+                "changed: {} ({}:{}): {}",
+                tool.id,
+                tool.file,
+                tool.line,
+                changed_parts(before, tool).join(", ")
             )),
             Some(_) => {}
         }
@@ -476,6 +479,23 @@ fn stale_tools(old: &[crate::model::Tool], new: &[crate::model::Tool]) -> Vec<St
         }
     }
     out
+}
+
+/// What differs between two versions of a tool, in the inventory's words.
+fn changed_parts(old: &crate::model::Tool, new: &crate::model::Tool) -> Vec<&'static str> {
+    let parts = [
+        (old.effects != new.effects, "effects"),
+        (old.guards != new.guards, "guards"),
+        (old.verdict != new.verdict, "verdict"),
+        (old.suppressed != new.suppressed, "suppression"),
+        (old.findings != new.findings, "findings"),
+        (old.line != new.line, "line"),
+    ];
+    let mut changed: Vec<&str> = parts.iter().filter(|(c, _)| *c).map(|(_, p)| *p).collect();
+    if changed.is_empty() {
+        changed.push("details");
+    }
+    changed
 }
 
 fn parse_only(root: &Path) -> ExitCode {

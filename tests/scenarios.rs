@@ -241,6 +241,16 @@ fn deleting_the_approval_is_reported_as_a_lost_guard() {
     );
     let markdown = stdout(&repo.run(&["diff", "--base", "HEAD", "--format", "markdown"]));
     assert!(markdown.contains("approval"), "{markdown}");
+    // `check` says what changed about the tool.
+    let check = repo.run(&["check", ".", "--fail-on", "never"]);
+    assert_exit(&check, 1);
+    assert!(
+        stderr(&check).contains(
+            "changed: python:ops/orders.py:refund_order (ops/orders.py:17): effects, guards, verdict"
+        ),
+        "{}",
+        stderr(&check)
+    );
 
     // Refunds are an HTTP write, not destructive: the default gate holds, a stricter one fails.
     assert_exit(&repo.run(GATE), 0);
