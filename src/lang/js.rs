@@ -7,7 +7,6 @@
 
 use rustc_hash::FxHashMap;
 use std::cell::{Cell, RefCell};
-use std::num::NonZeroU16;
 use std::rc::Rc;
 use std::sync::OnceLock;
 
@@ -18,7 +17,7 @@ use crate::facts::{
     FileFacts, Function, Import, Language, Name, Param, Return, Span,
 };
 use crate::lang::assign_scopes;
-use crate::lang::syntax::{join_spans, kinds, line, span};
+use crate::lang::syntax::{fields, first_error_line, join_spans, kinds, line, span};
 
 /// Which grammar parses a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,29 +178,6 @@ kinds! {
     WhileStatement = "while_statement",
 }
 
-/// Declares [`Fields`]: the id of each field the front end reads, looked up once.
-macro_rules! fields {
-    ($($field:ident = $name:literal,)*) => {
-        /// Field ids by name; 0 (no child has it) when the grammar lacks the field.
-        struct Fields {
-            $($field: u16,)*
-        }
-
-        impl Fields {
-            fn new(language: &tree_sitter::Language) -> Self {
-                Fields {
-                    $($field: language
-                        .field_id_for_name($name)
-                        .map_or(0, NonZeroU16::get),)*
-                }
-            }
-        }
-
-        #[cfg(test)]
-        const FIELD_NAMES: &[&str] = &[$($name,)*];
-    };
-}
-
 fields! {
     alias = "alias",
     alternative = "alternative",
@@ -248,7 +224,7 @@ fn compiled(dialect: Dialect) -> &'static Compiled {
             Dialect::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
             Dialect::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
         };
-        let kinds = kind_table(&language);
+        let kinds = kind_table(&language, true);
         let fields = Fields::new(&language);
         let opaque = (0..language.node_kind_count())
             .map(|id| {
@@ -266,25 +242,6 @@ fn compiled(dialect: Dialect) -> &'static Compiled {
             fields,
         }
     })
-}
-
-/// `K` for every node kind id of the grammar; only named kinds are told apart.
-fn kind_table(language: &tree_sitter::Language) -> Vec<K> {
-    (0..language.node_kind_count())
-        .map(|id| {
-            let Ok(id) = u16::try_from(id) else {
-                return K::Other;
-            };
-            if !language.node_kind_is_named(id) {
-                return K::Other;
-            }
-            let name = language.node_kind_for_id(id);
-            KIND_NAMES
-                .iter()
-                .find(|(_, n)| Some(*n) == name)
-                .map_or(K::Other, |(k, _)| *k)
-        })
-        .collect()
 }
 
 /// Keywords that every node the walk reads (or that holds one) contains: a stretch of source
@@ -520,28 +477,6 @@ fn callee_text(text: &str) -> Name {
         Name::from(collapsed.replace(" .", ".").replace(". ", "."))
     } else {
         collapsed
-    }
-}
-
-/// The line of the first ERROR or MISSING node, found without recursion.
-fn first_error_line(root: Node) -> u32 {
-    let mut cursor = root.walk();
-    loop {
-        let node = cursor.node();
-        if node.is_error() || node.is_missing() {
-            return line(node);
-        }
-        if node.has_error() && cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return line(root);
-            }
-        }
     }
 }
 

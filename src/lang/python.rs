@@ -12,7 +12,7 @@ use crate::facts::{
     FileFacts, Function, Import, Language, Name, Param, Return, Span,
 };
 use crate::lang::assign_scopes;
-use crate::lang::syntax::{join_spans, kinds, line, span};
+use crate::lang::syntax::{fields, first_error_line, join_spans, kinds, line, span};
 
 const QUERY_SOURCE: &str = include_str!("../../queries/python/facts.scm");
 
@@ -99,7 +99,7 @@ fn compiled() -> &'static Compiled {
         let query = Query::new(&language, QUERY_SOURCE)
             .unwrap_or_else(|e| panic!("queries/python/facts.scm does not compile: {e}"));
         let (rules, tokens) = rules_by_kind(&language, &query);
-        let kinds = kind_table(&language);
+        let kinds = kind_table(&language, false);
         let fields = Fields::new(&language);
         Compiled {
             language,
@@ -513,29 +513,6 @@ impl Lists {
     }
 }
 
-/// The line of the first ERROR or MISSING node, found without recursion.
-fn first_error_line(root: Node) -> u32 {
-    let mut cursor = root.walk();
-    loop {
-        let node = cursor.node();
-        if node.is_error() || node.is_missing() {
-            return line(node);
-        }
-        // Descend only into subtrees that contain an error.
-        if node.has_error() && cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return line(root);
-            }
-        }
-    }
-}
-
 kinds! {
     Assignment = "assignment",
     AliasedImport = "aliased_import",
@@ -591,41 +568,6 @@ kinds! {
     Type = "type",
     TypedDefaultParameter = "typed_default_parameter",
     TypedParameter = "typed_parameter",
-}
-
-/// `K` for every node kind id of the grammar (several ids may share a name).
-fn kind_table(language: &tree_sitter::Language) -> Vec<K> {
-    (0..language.node_kind_count())
-        .map(|id| {
-            let name = u16::try_from(id)
-                .ok()
-                .and_then(|id| language.node_kind_for_id(id));
-            KIND_NAMES
-                .iter()
-                .find(|(_, n)| Some(*n) == name)
-                .map_or(K::Other, |(k, _)| *k)
-        })
-        .collect()
-}
-
-/// Declares [`Fields`]: the id of each field the extractor reads, looked up once.
-macro_rules! fields {
-    ($($field:ident = $name:literal,)*) => {
-        /// Field ids by name; 0 (no child has it) when the grammar lacks the field.
-        struct Fields {
-            $($field: u16,)*
-        }
-
-        impl Fields {
-            fn new(language: &tree_sitter::Language) -> Self {
-                Fields {
-                    $($field: language
-                        .field_id_for_name($name)
-                        .map_or(0, NonZeroU16::get),)*
-                }
-            }
-        }
-    };
 }
 
 fields! {

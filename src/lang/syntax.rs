@@ -16,9 +16,78 @@ macro_rules! kinds {
         }
 
         const KIND_NAMES: &[(K, &str)] = &[$((K::$kind, $name),)*];
+
+        /// `K` by node kind id, for a lookup per node. With `named_only`, an anonymous node
+        /// (a keyword or punctuation) that shares a name with a named kind stays `Other`.
+        fn kind_table(language: &tree_sitter::Language, named_only: bool) -> Vec<K> {
+            (0..language.node_kind_count())
+                .map(|id| {
+                    let Ok(id) = u16::try_from(id) else {
+                        return K::Other;
+                    };
+                    if named_only && !language.node_kind_is_named(id) {
+                        return K::Other;
+                    }
+                    let name = language.node_kind_for_id(id);
+                    KIND_NAMES
+                        .iter()
+                        .find(|(_, n)| Some(*n) == name)
+                        .map_or(K::Other, |(k, _)| *k)
+                })
+                .collect()
+        }
     };
 }
 pub(crate) use kinds;
+
+/// Declares `Fields`: the id of each field a front end reads, looked up once.
+macro_rules! fields {
+    ($($field:ident = $name:literal,)*) => {
+        /// Field ids by name; 0 (no child has it) when the grammar lacks the field.
+        struct Fields {
+            $($field: u16,)*
+        }
+
+        impl Fields {
+            fn new(language: &tree_sitter::Language) -> Self {
+                Fields {
+                    $($field: language
+                        .field_id_for_name($name)
+                        .map_or(0, std::num::NonZeroU16::get),)*
+                }
+            }
+        }
+
+        /// The field names, for a test that the grammar has each.
+        #[cfg(test)]
+        #[allow(dead_code)]
+        const FIELD_NAMES: &[&str] = &[$($name,)*];
+    };
+}
+pub(crate) use fields;
+
+/// The line of the first syntax error (an error or missing node) under `root`.
+pub fn first_error_line(root: Node) -> u32 {
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        if node.is_error() || node.is_missing() {
+            return line(node);
+        }
+        // Descend only into subtrees that contain an error.
+        if node.has_error() && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return line(root);
+            }
+        }
+    }
+}
 
 /// The lines and bytes `node` covers (lines from 1).
 pub fn span(node: Node) -> Span {
