@@ -73,7 +73,7 @@ pub fn find_agents(
                 continue;
             };
             let assignment = facts.assignments.iter().position(|a| {
-                a.span.contains(&call.span) && matches!(&a.value, Expr::Call(c) if **c == call.call)
+                a.span.contains(&call.span) && matches!(&a.value, Expr::Call(c) if *c == call.call)
             });
             let name = arg_str(
                 project,

@@ -423,7 +423,7 @@ fn registration_calls(
         let registration = || Registration {
             file,
             scope: call.scope,
-            call: call.call.clone(),
+            call: (*call.call).clone(),
             line: call.span.start_line,
             receiver: match &call.call.callee {
                 Expr::Attr(base, _) => Some((**base).clone()),

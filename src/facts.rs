@@ -68,8 +68,9 @@ pub enum Expr {
     This,
     /// `base.attr`
     Attr(Box<Expr>, Name),
-    /// `callee(args)`
-    Call(Box<CallExpr>),
+    /// `callee(args)`; shared with the [`Call`] fact of the same call and with the calls
+    /// around it, so that a chain or a nested call is stored once.
+    Call(std::sync::Arc<CallExpr>),
     /// `base[index, ...]`
     Subscript(Box<Expr>, Vec<Expr>),
     Str(Name),
@@ -247,7 +248,7 @@ pub struct Field {
 /// A call anywhere in the file, with the innermost function that contains it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Call {
-    pub call: CallExpr,
+    pub call: std::sync::Arc<CallExpr>,
     /// The callee as written, whitespace collapsed (`(NOTES / name).read_text`).
     pub callee_text: Name,
     pub span: Span,

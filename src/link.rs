@@ -777,7 +777,7 @@ fn field_default(value: &Expr) -> Expr {
         && call.callee.last_name() == Some("Field")
     {
         if let Some(factory) = call.keyword("default_factory") {
-            return Expr::Call(Box::new(crate::facts::CallExpr {
+            return Expr::Call(std::sync::Arc::new(crate::facts::CallExpr {
                 callee: factory.clone(),
                 args: Vec::new(),
             }));

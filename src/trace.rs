@@ -242,7 +242,7 @@ impl<'p> Tracer<'p> {
                 continue;
             }
             let site = &self.project.files[node.file].calls[call];
-            let mut evaluated = site.call.clone();
+            let mut evaluated = (*site.call).clone();
             let mut changed = false;
             for arg in &mut evaluated.args {
                 let value = self.evaluate(trace, reached.node, &arg.value, 0);

@@ -8,7 +8,7 @@
 use rustc_hash::FxHashMap;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use tree_sitter::{Node, Parser, TreeCursor};
 
@@ -557,7 +557,7 @@ struct Walker<'a, 'f> {
     /// Set when an expression was cut short at [`MAX_EXPR_DEPTH`].
     cut: Cell<bool>,
     /// Calls read as part of something else before the walk visits them, by node id.
-    read_calls: RefCell<FxHashMap<usize, CallExpr>>,
+    read_calls: RefCell<FxHashMap<usize, Arc<CallExpr>>>,
     /// Scratch stacks that lists are built on before they are copied out at their exact
     /// size; each reading takes from the top what it pushed (readings nest).
     arg_stack: RefCell<Vec<Arg>>,
@@ -1777,7 +1777,7 @@ impl<'a> Walker<'a, '_> {
             return;
         };
         let read = self.read_calls.get_mut().remove(&node.id());
-        let call = read.unwrap_or_else(|| self.call_expr(node, callee_node, 0));
+        let call = read.unwrap_or_else(|| Arc::new(self.call_expr(node, callee_node, 0)));
         // `assert(cond)`, `assert.ok(cond)`, `invariant(cond, ...)`
         let is_assert = match &call.callee {
             Expr::Name(n) => n == "assert" || n == "invariant",
@@ -1829,9 +1829,9 @@ impl<'a> Walker<'a, '_> {
     /// [`Self::call_expr`] for a call inside what is being read. When the walk has yet to
     /// visit the call and nothing in it was cut short (so that reading it on its own gives
     /// the same), a copy is kept for that visit.
-    fn nested_call_expr(&self, node: Node<'a>, callee: Node<'a>, d: usize) -> CallExpr {
+    fn nested_call_expr(&self, node: Node<'a>, callee: Node<'a>, d: usize) -> Arc<CallExpr> {
         let outer_cut = self.cut.replace(false);
-        let call = self.call_expr(node, callee, d);
+        let call = Arc::new(self.call_expr(node, callee, d));
         let cut = self.cut.get();
         self.cut.set(outer_cut || cut);
         if !cut && node.start_byte() >= self.visiting {
@@ -2010,7 +2010,7 @@ impl<'a> Walker<'a, '_> {
                     return self.expr(awaited, d);
                 }
                 match function.or_else(|| self.field(node, f.constructor)) {
-                    Some(callee) => Expr::Call(Box::new(self.nested_call_expr(node, callee, d))),
+                    Some(callee) => Expr::Call(self.nested_call_expr(node, callee, d)),
                     None => self.other(node),
                 }
             }
@@ -2781,7 +2781,7 @@ function* gen() {}
         assert!(
             f.returns
                 .iter()
-                .any(|r| r.value == Expr::Call(Box::new(go.call.clone())))
+                .any(|r| r.value == Expr::Call(go.call.clone()))
         );
         let get = call(&f, "get");
         assert_eq!(get.scope, execute_index);

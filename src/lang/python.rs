@@ -3,7 +3,7 @@
 use rustc_hash::FxHashMap as HashMap;
 use std::cell::{Cell, RefCell};
 use std::num::NonZeroU16;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use tree_sitter::{Node, Parser, Query, TreeCursor};
 
@@ -615,7 +615,7 @@ struct Extractor<'a> {
     /// Set when an expression was cut short at [`MAX_EXPR_DEPTH`].
     cut: Cell<bool>,
     /// Calls read as part of something else before the walk visits them, by node id.
-    read_calls: RefCell<HashMap<usize, CallExpr>>,
+    read_calls: RefCell<HashMap<usize, Arc<CallExpr>>>,
 }
 
 /// An enclosing `def` or `class`.
@@ -1226,9 +1226,9 @@ impl<'a> Extractor<'a> {
         let read = self.read_calls.get_mut().remove(&node.id());
         let call = match (function, self.kind(node)) {
             (Some(_), K::Call) if let Some(call) = read => call,
-            (Some(function), K::Call) => self.call_expr(node, function, 1),
+            (Some(function), K::Call) => Arc::new(self.call_expr(node, function, 1)),
             _ => match self.expr(node, 0) {
-                Expr::Call(call) => *call,
+                Expr::Call(call) => call,
                 _ => return,
             },
         };
@@ -1585,7 +1585,7 @@ impl<'a> Extractor<'a> {
                 _ => self.other(node),
             },
             K::Call => match Self::field(node, f.function) {
-                Some(function) => Expr::Call(Box::new(self.nested_call_expr(node, function, d))),
+                Some(function) => Expr::Call(self.nested_call_expr(node, function, d)),
                 None => self.other(node),
             },
             K::Subscript => match Self::field(node, f.value) {
@@ -1685,9 +1685,9 @@ impl<'a> Extractor<'a> {
     /// [`Self::call_expr`] for a call inside what is being read. When the walk has yet to
     /// visit the call and nothing was cut short at this depth (so that reading it on its own
     /// gives the same), a copy is kept for that visit.
-    fn nested_call_expr(&self, node: Node<'a>, function: Node<'a>, d: usize) -> CallExpr {
+    fn nested_call_expr(&self, node: Node<'a>, function: Node<'a>, d: usize) -> Arc<CallExpr> {
         let outer_cut = self.cut.replace(false);
-        let call = self.call_expr(node, function, d);
+        let call = Arc::new(self.call_expr(node, function, d));
         let cut = self.cut.get();
         self.cut.set(outer_cut || cut);
         if !cut && node.start_byte() >= self.visiting.get() {
