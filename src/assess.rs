@@ -14,11 +14,13 @@ use crate::trace::{Trace, Tracer, branch_label};
 
 /// Detects and assesses every tool in the project, sorted by file, line and name, and finds the
 /// agents that use them.
+/// Tools (sorted, with ids) and agents, and for each tool the places it is written (see
+/// [`written_at`]).
 pub fn assess_project(
     project: &Project,
     catalog: &Catalog,
     notes: &mut Vec<Note>,
-) -> (Vec<Tool>, Vec<Agent>) {
+) -> (Vec<Tool>, Vec<Agent>, Vec<Vec<(String, u32)>>) {
     let mut languages: Vec<_> = project.files.iter().map(|f| f.language.family()).collect();
     languages.sort();
     languages.dedup();
@@ -79,7 +81,29 @@ pub fn assess_project(
         ));
     }
     agents.sort_by(|a, b| (&a.file, a.line, &a.name).cmp(&(&b.file, b.line, &b.name)));
-    (tools, agents)
+    let written = order
+        .iter()
+        .zip(&tools)
+        .map(|(&i, tool)| written_at(project, tool, &detected_tools[i]))
+        .collect();
+    (tools, agents, written)
+}
+
+/// Where a tool is written, as `(file, line)`: its code, the registration that makes it a
+/// tool, and the dispatch branch that runs it. An inline suppression at any of them applies.
+fn written_at(project: &Project, tool: &Tool, detected: &DetectedTool) -> Vec<(String, u32)> {
+    let mut places = vec![(tool.file.clone(), tool.line)];
+    if let Some(registration) = &detected.registration {
+        places.push((
+            project.files[registration.file].path.clone(),
+            registration.line,
+        ));
+    }
+    if let Entry::Branch { file, dispatch, .. } = detected.entry {
+        let facts = &project.files[file];
+        places.push((facts.path.clone(), facts.dispatches[dispatch].line));
+    }
+    places
 }
 
 /// The inventory's effects (shortest chain first, one per call site) and the tool's guards.

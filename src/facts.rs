@@ -356,9 +356,9 @@ pub struct Directive {
     pub line: u32,
     /// The comment's text after `agent-audit:`.
     pub text: String,
-    /// The lines of the code it applies to: the statement that follows a comment on its own
-    /// lines, or the line a trailing comment ends. `None` when nothing follows it.
-    pub target: Option<(u32, u32)>,
+    /// The line of the code it applies to: where the statement that follows a comment on its
+    /// own lines starts, or the line a trailing comment ends. `None` when nothing follows it.
+    pub target: Option<u32>,
 }
 
 impl FileFacts {

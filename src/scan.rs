@@ -141,10 +141,11 @@ pub fn scan_with_progress(
     };
     let project = Project::new(files, &prefix, aliases, catalog);
     timer.lap("link");
-    let (mut tools, agents) = assess_project(&project, catalog, &mut notes);
+    let (mut tools, agents, written_at) = assess_project(&project, catalog, &mut notes);
     crate::suppress::apply_inline(
         &project.files,
         &mut tools,
+        &written_at,
         &mut notes,
         &crate::suppress::today(),
     );

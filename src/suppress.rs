@@ -39,9 +39,16 @@ pub fn apply_config(config: &Config, output: &mut ScanOutput, today: &str) {
 const FORM: &str = "agent-audit: allow destructive|partial|unguarded [until YYYY-MM-DD] -- reason";
 
 /// Marks the tools that inline suppression comments (`# agent-audit: allow destructive --
-/// reviewed in SEC-12`) apply to: the tools defined by the statement below the comment, or on
-/// the line it ends. A comment that is malformed, expired or applies to no tool becomes a note.
-pub fn apply_inline(files: &[FileFacts], tools: &mut [Tool], notes: &mut Vec<Note>, today: &str) {
+/// reviewed in SEC-12`) apply to: the tools written (`written_at`, per tool: code,
+/// registration, dispatch branch) in the statement below the comment, or on the line it ends.
+/// A comment that is malformed, expired or applies to no tool becomes a note.
+pub fn apply_inline(
+    files: &[FileFacts],
+    tools: &mut [Tool],
+    written_at: &[Vec<(String, u32)>],
+    notes: &mut Vec<Note>,
+    today: &str,
+) {
     for file in files {
         for directive in &file.directives {
             let note = |message: String| Note {
@@ -61,12 +68,18 @@ pub fn apply_inline(files: &[FileFacts], tools: &mut [Tool], notes: &mut Vec<Not
                 continue;
             }
             let mut applied = false;
-            for tool in tools.iter_mut().filter(|t| {
-                t.file == file.path
-                    && directive
-                        .target
-                        .is_some_and(|(first, last)| (first..=last).contains(&t.line))
-            }) {
+            // The statement must start where the tool is written: a comment above an `if`
+            // chain covers the first branch only, one above a class the class's own tool.
+            let applies = |places: &Vec<(String, u32)>| {
+                places
+                    .iter()
+                    .any(|(path, line)| *path == file.path && directive.target == Some(*line))
+            };
+            for (tool, _) in tools
+                .iter_mut()
+                .zip(written_at)
+                .filter(|(_, places)| applies(places))
+            {
                 tool.suppressed = Some(Suppressed {
                     allow,
                     reason: reason.clone(),
@@ -78,7 +91,8 @@ pub fn apply_inline(files: &[FileFacts], tools: &mut [Tool], notes: &mut Vec<Not
             if !applied {
                 notes.push(note(
                     "suppression applies to no tool; put it on the line above the tool's \
-                     definition (its decorators included) or at the end of its first line"
+                     definition (above its decorators), its registration or its dispatch branch, \
+                     or at the end of that line"
                         .into(),
                 ));
             }

@@ -145,21 +145,9 @@ pub fn directives(root: Node, source: &str) -> Vec<Directive> {
             while let Some(node) = next.filter(|n| n.kind() == "comment") {
                 next = node.next_named_sibling();
             }
-            next.map(|n| (line(n), n.end_position().row as u32 + 1))
+            next.map(line)
         } else {
-            // The outermost node that starts on the comment's line: the decorated definition
-            // for `@tool  # ...`, the function for `def f():  # ...`.
-            let at_line = line(comment);
-            let mut target = (at_line, at_line);
-            let mut node = comment;
-            while let Some(parent) = node
-                .parent()
-                .filter(|p| line(*p) == at_line && p.parent().is_some())
-            {
-                target = (at_line, parent.end_position().row as u32 + 1);
-                node = parent;
-            }
-            Some(target)
+            Some(line(comment))
         };
         out.push(Directive {
             line: line(comment),
