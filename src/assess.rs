@@ -14,13 +14,15 @@ use crate::trace::{Trace, Tracer, branch_label};
 
 /// Detects and assesses every tool in the project, sorted by file, line and name, and finds the
 /// agents that use them.
-/// Tools (sorted, with ids) and agents, and for each tool the places it is written (see
-/// [`written_at`]).
+/// The places a tool is written, as `(file, line)` (see [`written_at`]).
+pub type WrittenAt = Vec<(String, u32)>;
+
+/// Tools (sorted, with ids) and agents, and for each tool the places it is written.
 pub fn assess_project(
     project: &Project,
     catalog: &Catalog,
     notes: &mut Vec<Note>,
-) -> (Vec<Tool>, Vec<Agent>, Vec<Vec<(String, u32)>>) {
+) -> (Vec<Tool>, Vec<Agent>, Vec<WrittenAt>) {
     let mut languages: Vec<_> = project.files.iter().map(|f| f.language.family()).collect();
     languages.sort();
     languages.dedup();
@@ -91,7 +93,7 @@ pub fn assess_project(
 
 /// Where a tool is written, as `(file, line)`: its code, the registration that makes it a
 /// tool, and the dispatch branch that runs it. An inline suppression at any of them applies.
-fn written_at(project: &Project, tool: &Tool, detected: &DetectedTool) -> Vec<(String, u32)> {
+fn written_at(project: &Project, tool: &Tool, detected: &DetectedTool) -> WrittenAt {
     let mut places = vec![(tool.file.clone(), tool.line)];
     if let Some(registration) = &detected.registration {
         places.push((

@@ -1,6 +1,7 @@
 //! Suppressions: reviewed tools taken out of the gate, with a reason and an optional expiry.
 //! They stay in the inventory, marked.
 
+use crate::assess::WrittenAt;
 use crate::config::{CONFIG_FILE, Config};
 use crate::facts::FileFacts;
 use crate::model::{Allow, Suppressed, Tool};
@@ -45,7 +46,7 @@ const FORM: &str = "agent-audit: allow destructive|partial|unguarded [until YYYY
 pub fn apply_inline(
     files: &[FileFacts],
     tools: &mut [Tool],
-    written_at: &[Vec<(String, u32)>],
+    written_at: &[WrittenAt],
     notes: &mut Vec<Note>,
     today: &str,
 ) {
@@ -70,7 +71,7 @@ pub fn apply_inline(
             let mut applied = false;
             // The statement must start where the tool is written: a comment above an `if`
             // chain covers the first branch only, one above a class the class's own tool.
-            let applies = |places: &Vec<(String, u32)>| {
+            let applies = |places: &WrittenAt| {
                 places
                     .iter()
                     .any(|(path, line)| *path == file.path && directive.target == Some(*line))
