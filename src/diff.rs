@@ -1,6 +1,6 @@
 //! Inventory diff for review: what a change gives the agent that it could not do before.
 
-use crate::model::{Effect, Guard, Inventory, Tool, Verdict};
+use crate::model::{Effect, Guard, Inventory, Suppressed, Tool, Verdict};
 use crate::report::markdown::{tool_table, verdict_text};
 
 /// How one tool changed between two inventories.
@@ -13,6 +13,10 @@ pub struct ToolChange<'a> {
     pub effects_lost: Vec<&'a Effect>,
     pub guards_gained: Vec<&'a Guard>,
     pub guards_lost: Vec<&'a Guard>,
+    /// A suppression that covers the tool now and did not before: a reviewer must see it.
+    pub suppressed: Option<&'a Suppressed>,
+    /// Covered by a suppression before, not any more.
+    pub unsuppressed: bool,
 }
 
 impl ToolChange<'_> {
@@ -23,15 +27,18 @@ impl ToolChange<'_> {
             && self.guards_gained.is_empty()
             && self.guards_lost.is_empty()
             && self.old.verdict == self.new.verdict
+            && self.suppressed.is_none()
+            && !self.unsuppressed
     }
 
-    /// Gains a destructive effect, loses a guard, or gets a worse verdict.
+    /// Gains a destructive effect, loses a guard, gets a worse verdict, or leaves the gate.
     fn is_worse(&self) -> bool {
         self.effects_gained
             .iter()
             .any(|e| e.category.is_destructive())
             || !self.guards_lost.is_empty()
             || rank(self.new.verdict) > rank(self.old.verdict)
+            || self.suppressed.is_some()
     }
 }
 
@@ -111,6 +118,11 @@ pub fn diff<'a>(old: &'a Inventory, new: &'a Inventory) -> InventoryDiff<'a> {
                 .iter()
                 .filter(|b| !tool.guards.iter().any(|g| g.kind == b.kind))
                 .collect(),
+            suppressed: tool
+                .suppressed
+                .as_ref()
+                .filter(|_| tool.is_suppressed() && !before.is_suppressed()),
+            unsuppressed: before.is_suppressed() && !tool.is_suppressed(),
         };
         if !change.is_empty() {
             changed.push(change);
@@ -155,6 +167,14 @@ pub fn markdown(d: &InventoryDiff) -> String {
         out.push_str("**New tools**\n\n");
         out.push_str(&tool_table(&d.added));
         out.push('\n');
+        for t in d.added.iter().filter(|t| t.is_suppressed()) {
+            if let Some(s) = &t.suppressed {
+                out.push_str(&format!("- `{}` {}\n", t.name, suppression_text(s)));
+            }
+        }
+        if d.added.iter().any(|t| t.is_suppressed()) {
+            out.push('\n');
+        }
     }
     if !d.changed.is_empty() {
         out.push_str("**Changed tools**\n\n");
@@ -176,6 +196,12 @@ pub fn markdown(d: &InventoryDiff) -> String {
             }
             for e in &c.effects_gained {
                 out.push_str(&format!("  - gained {}\n", effect_text(e)));
+            }
+            if let Some(s) = c.suppressed {
+                out.push_str(&format!("  - **newly {}**\n", suppression_text(s)));
+            }
+            if c.unsuppressed {
+                out.push_str("  - no longer suppressed\n");
             }
             for g in &c.guards_lost {
                 out.push_str(&format!(
@@ -245,6 +271,16 @@ pub fn text(d: &InventoryDiff) -> String {
         for e in &c.effects_lost {
             out.push_str(&format!("lost    {} {}\n", c.new.name, effect_text(e)));
         }
+        if let Some(s) = c.suppressed {
+            out.push_str(&format!(
+                "suppress {} {}\n",
+                c.new.name,
+                suppression_text(s)
+            ));
+        }
+        if c.unsuppressed {
+            out.push_str(&format!("unsuppress {}\n", c.new.name));
+        }
         for g in &c.guards_lost {
             out.push_str(&format!(
                 "unguard {} lost {} ({})\n",
@@ -269,4 +305,14 @@ pub fn text(d: &InventoryDiff) -> String {
         out.push_str(&format!("maturity {old} -> {new}\n"));
     }
     out
+}
+
+/// `suppressed (allow destructive at src/x.py:3): reviewed in SEC-12`
+fn suppression_text(s: &Suppressed) -> String {
+    format!(
+        "suppressed (allow {} at {}): {}",
+        s.allow.as_str(),
+        s.source,
+        s.reason
+    )
 }

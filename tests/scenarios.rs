@@ -500,3 +500,47 @@ fn every_fixture_reads_the_same_from_a_revision_as_from_disk() {
         }
     }
 }
+
+#[test]
+fn a_new_suppression_passes_the_gate_but_leads_the_review() {
+    let repo = Repo::new(None);
+    repo.edit(
+        "ops/maintenance.py",
+        "    if not confirm:\n        raise ValueError(\"set confirm=True to purge the cache\")\n",
+        "",
+    );
+    repo.edit(
+        "ops/maintenance.py",
+        "@tool\ndef purge_cache",
+        "# agent-audit: allow destructive -- SEC-77: the cache rebuilds itself\n@tool\ndef purge_cache",
+    );
+    repo.edit(
+        "ops/orders.py",
+        "    return requests.get(",
+        "    requests.get(f\"{API}/audit\", timeout=10)\n    return requests.get(",
+    );
+    assert_exit(&repo.run(GATE), 0);
+    let diff = repo.run(&["diff", "--base", "HEAD"]);
+    assert!(
+        stdout(&diff).contains(
+            "suppress purge_cache suppressed (allow destructive at ops/maintenance.py:10): SEC-77: the cache rebuilds itself"
+        ),
+        "{}",
+        stdout(&diff)
+    );
+    let markdown = stdout(&repo.run(&["diff", "--base", "HEAD", "--format", "markdown"]));
+    let changed = markdown
+        .split("**Changed tools**")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        changed.trim_start().starts_with("- `purge_cache`"),
+        "{markdown}"
+    );
+    assert!(
+        changed.contains(
+            "  - **newly suppressed (allow destructive at ops/maintenance.py:10): SEC-77"
+        ),
+        "{markdown}"
+    );
+}
