@@ -54,6 +54,13 @@ fn sarif_validates_against_the_schema() {
         assert!(errors.is_empty(), "{dir}: {errors:#?}");
         let results = log["runs"][0]["results"].as_array().unwrap();
         assert!(!results.is_empty(), "{dir}: no results");
+        for rule in log["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap()
+        {
+            let severity = rule["properties"]["security-severity"].as_str().unwrap();
+            assert!(severity.parse::<f64>().is_ok(), "{dir}: {rule}");
+        }
         for result in results {
             let uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
                 .as_str()

@@ -12,6 +12,8 @@ struct Rule {
     level: &'static str,
     short: &'static str,
     help: &'static str,
+    /// GitHub code scanning's `security-severity` (7.0 and up is high, 4.0 up to 7.0 medium).
+    severity: &'static str,
 }
 
 const RULES: &[Rule] = &[
@@ -21,6 +23,7 @@ const RULES: &[Rule] = &[
         level: "error",
         short: "A tool the model can call deletes, overwrites, sends, pays or runs commands with no guard",
         help: "Put a human approval (needs_approval / needsApproval, interrupt()), an explicit confirmation flag, an auth check or a default-deny allowlist in front of the destructive effect, on every path to it.",
+        severity: "8.0",
     },
     Rule {
         id: "AA002",
@@ -28,6 +31,7 @@ const RULES: &[Rule] = &[
         level: "warning",
         short: "A destructive tool has only weak guards (validation, rate limits, default-off allowlists)",
         help: "Validation and rate limits narrow what the model can do but do not stop it; add approval, confirmation, auth or a default-deny allowlist before the destructive effect.",
+        severity: "5.5",
     },
     Rule {
         id: "AA003",
@@ -35,6 +39,7 @@ const RULES: &[Rule] = &[
         level: "warning",
         short: "A tool that changes state has no guard",
         help: "The tool writes data or calls an API that changes state with nothing in front of it; consider validation, an allowlist or a confirmation flag.",
+        severity: "4.0",
     },
     Rule {
         id: "AA004",
@@ -42,6 +47,7 @@ const RULES: &[Rule] = &[
         level: "error",
         short: "A tool declared read-only (readOnlyHint) changes state",
         help: "Clients trust the declaration to skip confirmation. Remove the write or drop the read-only declaration.",
+        severity: "7.0",
     },
     Rule {
         id: "AA005",
@@ -49,6 +55,7 @@ const RULES: &[Rule] = &[
         level: "error",
         short: "A tool declared non-destructive (destructiveHint=false) has a destructive effect",
         help: "Clients trust the declaration to skip confirmation. Remove the destructive effect or declare it.",
+        severity: "7.0",
     },
 ];
 
@@ -85,6 +92,7 @@ pub fn render(inventory: &Inventory) -> String {
                 "fullDescription": { "text": r.short },
                 "help": { "text": r.help },
                 "defaultConfiguration": { "level": r.level },
+                "properties": { "tags": ["security"], "security-severity": r.severity },
             })
         })
         .collect();
