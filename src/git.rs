@@ -15,7 +15,7 @@ use std::sync::Mutex;
 use git2::{ObjectType, Oid, Repository, TreeWalkMode, TreeWalkResult};
 use ignore::Match;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
-use ignore::overrides::{Override, OverrideBuilder};
+use ignore::overrides::Override;
 
 use crate::lang::language_of;
 use crate::tree::SourceTree;
@@ -278,7 +278,8 @@ impl GitTree {
 
 impl SourceTree for GitTree {
     fn walk(&self, options: &WalkOptions) -> Result<(Vec<SourceFile>, Vec<Skipped>), WalkError> {
-        let overrides = overrides(options)?;
+        // Paths are matched relative to the scan root, as given.
+        let overrides = walk::overrides(Path::new("."), options)?;
         let mut dirs: BTreeMap<&str, bool> = BTreeMap::new();
         let mut files = Vec::new();
         let mut skipped = self.missing.clone();
@@ -418,24 +419,6 @@ fn collect(
         collect(repos, repos.len() - 1, tree, &format!("{full}/"), out)?;
     }
     Ok(())
-}
-
-/// The include/exclude globs as the walk on disk builds them.
-fn overrides(options: &WalkOptions) -> Result<Override, WalkError> {
-    let glob_error = |glob: &str, e: ignore::Error| WalkError::Glob {
-        glob: glob.to_string(),
-        message: e.to_string(),
-    };
-    let mut builder = OverrideBuilder::new(".");
-    for glob in &options.include {
-        builder.add(glob).map_err(|e| glob_error(glob, e))?;
-    }
-    for glob in &options.exclude {
-        builder
-            .add(&format!("!{glob}"))
-            .map_err(|e| glob_error(glob, e))?;
-    }
-    builder.build().map_err(|e| glob_error("", e))
 }
 
 /// `a/b/c.py` → (`a/b/`, `c.py`); `c.py` → (``, `c.py`).

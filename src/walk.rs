@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use ignore::overrides::OverrideBuilder;
+use ignore::overrides::{Override, OverrideBuilder};
 use ignore::{WalkBuilder, WalkState};
 
 use crate::facts::Language;
@@ -79,25 +79,7 @@ pub fn walk(
     root: &Path,
     options: &WalkOptions,
 ) -> Result<(Vec<SourceFile>, Vec<Skipped>), WalkError> {
-    let mut overrides = OverrideBuilder::new(root);
-    for glob in &options.include {
-        overrides.add(glob).map_err(|e| WalkError::Glob {
-            glob: glob.clone(),
-            message: e.to_string(),
-        })?;
-    }
-    for glob in &options.exclude {
-        overrides
-            .add(&format!("!{glob}"))
-            .map_err(|e| WalkError::Glob {
-                glob: glob.clone(),
-                message: e.to_string(),
-            })?;
-    }
-    let overrides = overrides.build().map_err(|e| WalkError::Glob {
-        glob: String::new(),
-        message: e.to_string(),
-    })?;
+    let overrides = overrides(root, options)?;
 
     let files = Mutex::new(Vec::new());
     let skipped = Mutex::new(Vec::new());
@@ -168,6 +150,24 @@ pub fn walk(
     drop_commonjs_twins(&mut files);
     skipped.sort();
     Ok((files, skipped))
+}
+
+/// The include (whitelist) and exclude globs of `options`, relative to `root`.
+pub(crate) fn overrides(root: &Path, options: &WalkOptions) -> Result<Override, WalkError> {
+    let glob_error = |glob: &str, e: ignore::Error| WalkError::Glob {
+        glob: glob.to_string(),
+        message: e.to_string(),
+    };
+    let mut builder = OverrideBuilder::new(root);
+    for glob in &options.include {
+        builder.add(glob).map_err(|e| glob_error(glob, e))?;
+    }
+    for glob in &options.exclude {
+        builder
+            .add(&format!("!{glob}"))
+            .map_err(|e| glob_error(glob, e))?;
+    }
+    builder.build().map_err(|e| glob_error("", e))
 }
 
 /// Whether the walk leaves out a directory named `name`: [`DEFAULT_SKIP_DIRS`] (except the

@@ -435,14 +435,11 @@ fn a_revision_is_walked_by_the_same_rules_as_the_disk() {
     write("vendor/.gitignore", "generated2.py\n");
     commit(&root, git2::IndexAddOption::FORCE);
 
-    let run = |args: &[&str]| {
-        Command::cargo_bin("agent-audit")
-            .unwrap()
-            .current_dir(&root)
-            .args(args)
-            .output()
-            .unwrap()
+    let repo = Repo {
+        _dir: dir,
+        root: root.clone(),
     };
+    let run = |args: &[&str]| repo.run(args);
     let scan = run(&[".", "--no-write", "--format", "json", "-o", "-"]);
     assert_exit(&scan, 0);
     let inventory: serde_json::Value = serde_json::from_slice(&scan.stdout).unwrap();
