@@ -35,7 +35,7 @@ pub fn assess_project(
         for detected in detect(project, language, lang_catalog, notes) {
             let trace = tracer.trace(&detected);
             if trace.truncated {
-                let (_, file, line) = location(project, &detected.entry);
+                let (_, file, line) = location(project, &detected);
                 notes.push(Note {
                     path: file,
                     line: Some(line),
@@ -166,7 +166,7 @@ fn build_tool(
     effects: Vec<(Effect, bool)>,
     guards: Vec<Guard>,
 ) -> Tool {
-    let (function, file, line) = location(project, &detected.entry);
+    let (function, file, line) = location(project, detected);
     let language = project.files[entry_file(&detected.entry)].language;
     let verdict = verdict(&effects);
     let effects: Vec<Effect> = effects.into_iter().map(|(e, _)| e).collect();
@@ -202,13 +202,28 @@ fn entry_file(entry: &Entry) -> usize {
     }
 }
 
-/// The `function`, `file` and `line` a tool is reported at: the code that runs.
-fn location(project: &Project, entry: &Entry) -> (String, String, u32) {
+/// The `function`, `file` and `line` a tool is reported at: the code that runs, or for an
+/// inline handler the line that opens its registration (`server.registerTool(`, `tool({`).
+fn location(project: &Project, detected: &DetectedTool) -> (String, String, u32) {
+    let opening = detected
+        .registration
+        .as_ref()
+        .and_then(|r| Some((r.file, r.span?)));
     let at = |file: usize, func: usize| {
         let f = &project.files[file];
-        (f.path.clone(), f.functions[func].def_line)
+        let span = f.functions[func].span;
+        match opening {
+            Some((r_file, call))
+                if r_file == file
+                    && call.start_byte <= span.start_byte
+                    && span.end_byte <= call.end_byte =>
+            {
+                (f.path.clone(), call.start_line)
+            }
+            _ => (f.path.clone(), f.functions[func].def_line),
+        }
     };
-    match *entry {
+    match detected.entry {
         Entry::Function { file, func } => {
             let (path, line) = at(file, func);
             (
@@ -253,10 +268,10 @@ fn location(project: &Project, entry: &Entry) -> (String, String, u32) {
                 )
             }
         },
-        Entry::Lambda { file, span, .. } => (
+        Entry::Lambda { file, call, .. } => (
             "<lambda>".into(),
             project.files[file].path.clone(),
-            span.start_line,
+            project.files[file].calls[call].span.start_line,
         ),
         Entry::Registration {
             file,
