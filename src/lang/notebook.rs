@@ -19,8 +19,10 @@
 //! unclosed string or bracket) could not run in Jupyter either: it is blanked so that it does
 //! not swallow the cells after it, and reported as a syntax error at its first line.
 //!
-//! It never fails on a bad notebook: invalid JSON, JSON that is not a notebook and a notebook in
-//! another kernel language are [`NotebookError`]s, which the scan reports as notes.
+//! It never panics on a bad notebook: invalid JSON, JSON that is not a notebook and a notebook
+//! in another kernel language (R, Julia; Python, IPython, Coconut and SageMath kernels are read)
+//! are [`NotebookError`]s, which the scan reports as notes. Cells are numbered 1-based among all
+//! the notebook's cells, as Jupyter shows them from the top (docs/rules.md, Jupyter notebooks).
 
 use serde::Deserialize;
 
