@@ -121,6 +121,8 @@ const PYTHON_CELL_MAGICS: &[&str] = &["time", "timeit", "capture", "prun"];
 
 /// Reads a notebook's JSON text into its code.
 pub fn read(json: &str) -> Result<Notebook, NotebookError> {
+    // Some editors on Windows start the file with a byte order mark; JSON has none.
+    let json = json.strip_prefix('\u{feff}').unwrap_or(json);
     let document: Document = serde_json::from_str(json)?;
     if let Some(language) = document.metadata.as_ref().and_then(kernel_language)
         && !is_python(&language)
@@ -425,6 +427,8 @@ mod tests {
         ]}]}"#;
         let nb = read(json).unwrap();
         assert_eq!(nb.source, "import os\nos.getcwd()\n");
+        let with_bom = format!("\u{feff}{json}");
+        assert_eq!(read(&with_bom).unwrap().source, nb.source);
         assert_eq!(nb.cells.locate(2), (2, 2));
     }
 
