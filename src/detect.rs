@@ -500,15 +500,15 @@ fn registration_calls(
                         }
                     }
                     _ => {
-                        notes.push(Note {
-                            path: facts.path.clone(),
-                            line: Some(call.span.start_line),
-                            message: format!(
+                        notes.push(Note::at_line(
+                            facts,
+                            call.span.start_line,
+                            format!(
                                 "{} registers a tool whose name and code could not be found: `{}`",
                                 rule.def.framework,
                                 handler.display()
                             ),
-                        });
+                        ));
                         continue;
                     }
                 }

@@ -94,6 +94,7 @@ fn traps_stay_quiet() {
         "reset_everything",
         "drop_scratch",
         "purgeDir",
+        "wipe_disk",
     ];
     for dir in fixture_dirs() {
         let inventory: Inventory = report::parse_yaml(&scan_to_yaml(&dir)).unwrap();

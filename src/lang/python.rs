@@ -415,7 +415,12 @@ pub fn parse_tree_only(source: &str) -> usize {
 /// (`langchain_community.tools` when scanning that folder), so imports resolve the same way
 /// whether a project is scanned whole or in part.
 pub fn parse(rel_path: &str, source: &str, package_prefix: &str) -> FileFacts {
-    let module = join_path(package_prefix, &module_name(rel_path));
+    // A notebook cannot be imported: it has no module name.
+    let module = if super::is_notebook(rel_path) {
+        String::new()
+    } else {
+        join_path(package_prefix, &module_name(rel_path))
+    };
     let mut facts = FileFacts::new(rel_path.to_string(), Language::Python, module);
     // `source.lines().count()`, counting newline bytes.
     let newlines = source.bytes().filter(|b| *b == b'\n').count();
