@@ -163,6 +163,13 @@ impl Listing {
                 }
                 return;
             }
+            // `fast if FAST else careful`: either may be given.
+            Expr::Choice(options) => {
+                for option in options {
+                    self.entry(project, tools, file, scope, option, at, depth + 1);
+                }
+                return;
+            }
             Expr::Call(call) if self.registration(tools, file, call) => return,
             Expr::Name(name) => {
                 if let Some((f, a)) = project.assignment_of(file, scope, name) {

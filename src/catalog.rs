@@ -312,6 +312,10 @@ pub struct ToolRuleDef {
     /// An effect the registration itself has, e.g. `agent_call` for an agent used as a tool.
     #[serde(default)]
     pub effect: Option<Category>,
+    /// The call makes a tool object that a model sees only when it is an entry of a recognised
+    /// agent's tool list (`AgentTool(agent)` run directly inside a tool is an effect, not a tool).
+    #[serde(default)]
+    pub listed_only: bool,
     /// The rule applies only when this argument resolves to one of `is`
     /// (`setRequestHandler(CallToolRequestSchema, ...)`).
     #[serde(default)]

@@ -127,10 +127,11 @@ pub fn detect(
     // A function registered twice (decorated and listed in an agent's tools) is one tool.
     let mut seen = HashSet::default();
     tools.retain(|t| seen.insert((entry_key(&t.entry), t.name.clone())));
-    let functions: HashSet<(usize, usize)> = tools
+    let functions: HashSet<(usize, usize, usize)> = tools
         .iter()
         .filter_map(|t| match t.entry {
-            Entry::Function { file, func } => Some((file, func)),
+            Entry::Function { file, func } => Some((file, 0, func)),
+            Entry::Class { file, class, .. } => Some((file, 1, class)),
             _ => None,
         })
         .collect();
@@ -221,12 +222,20 @@ impl<'r> CallRules<'r> {
         call: &crate::facts::Call,
     ) -> Option<&'r ToolRule> {
         let last = call.call.callee.last_name()?;
-        if self
-            .last_names
-            .as_ref()
-            .is_some_and(|names| !names.contains(last))
+        if let Some(names) = &self.last_names
+            && !names.contains(last)
         {
-            return None;
+            // `from crewai import Agent as CrewAgent`: a name imported under another name.
+            let Expr::Name(local) = &call.call.callee else {
+                return None;
+            };
+            let imported = project.files[file].imports.iter().any(|i| {
+                i.local == local.as_str()
+                    && names.contains(i.target.rsplit(['.', '/']).next().unwrap_or(""))
+            });
+            if !imported {
+                return None;
+            }
         }
         let path =
             project.resolve_api(file, call.scope, &call.call.callee, call.span.start_byte)?;
@@ -288,7 +297,18 @@ fn decorated(
             let Some(last) = target.last_name() else {
                 continue;
             };
-            if !rules.iter().any(|r| may_match_last(r, last)) {
+            // The last name as written, or as imported (`from agents import function_tool as ft`).
+            let imported_as = match target {
+                Expr::Name(local) => facts
+                    .imports
+                    .iter()
+                    .find(|i| i.local == local.as_str())
+                    .and_then(|i| i.target.rsplit(['.', '/']).next()),
+                _ => None,
+            };
+            if !rules.iter().any(|r| {
+                may_match_last(r, last) || imported_as.is_some_and(|n| may_match_last(r, n))
+            }) {
                 continue;
             }
             // Decorators are evaluated in the scope enclosing the function.
@@ -482,6 +502,13 @@ fn registration_calls(
         } else {
             continue;
         };
+        if rule.def.listed_only
+            && !listed(project, catalog, file)
+                .iter()
+                .any(|l| std::ptr::eq(*l, args.as_ref()))
+        {
+            continue;
+        }
         // Inside a forwarder, a registration of what it was given is not a tool of its own.
         if let Some(scope) = call.scope
             && forwarders.contains(file, scope)
@@ -571,6 +598,10 @@ fn registration_calls(
             })
             .or_else(|| function.map(|f| f.name.clone()))
             .or_else(|| handler.and_then(Expr::last_name).map(str::to_string))
+            .or_else(|| {
+                name_arg
+                    .and_then(|a| object_name(project, file, call.scope, a, call.span.start_byte))
+            })
         else {
             continue;
         };
@@ -689,45 +720,204 @@ fn classes(
     }
 }
 
-/// Plain functions in an agent's tool list are tools.
+/// Anything a recognised agent or server lists as its tools is a tool (SPEC §2): a plain
+/// function, or an instance of a class in the tree whose entry method (one the catalog's class
+/// rules name, `_run`, `forward`...) runs. Both branches of a conditional entry count, and a
+/// variable holding the list is followed.
 fn tool_lists(
     project: &Project,
     catalog: &LanguageCatalog,
     file: usize,
-    already: &HashSet<(usize, usize)>,
+    already: &HashSet<(usize, usize, usize)>,
     tools: &mut Vec<DetectedTool>,
 ) {
-    let rules = CallRules::new(catalog.tool_rules(ToolKind::ToolList).collect());
+    let rules = CallRules::new(
+        catalog
+            .tools
+            .iter()
+            .filter(|r| matches!(r.def.kind, ToolKind::ToolList | ToolKind::Agent))
+            .collect(),
+    );
+    let entry_methods: Vec<&str> = catalog
+        .tool_rules(ToolKind::Class)
+        .flat_map(|r| r.def.methods.iter().map(String::as_str))
+        .collect();
     let facts = &project.files[file];
     for call in &facts.calls {
         let Some(rule) = rules.matching(project, file, call) else {
             continue;
         };
-        let Some(Expr::List(items)) = rule.def.tools.as_ref().and_then(|t| t.find(&call.call))
-        else {
+        let Some(list) = rule.def.tools.as_ref().and_then(|t| t.find(&call.call)) else {
             continue;
         };
-        for item in items {
-            if !matches!(item, Expr::Name(_) | Expr::Attr(..)) {
-                continue;
-            }
-            if let Sym::Function { file: f, func } =
-                project.resolve(file, call.scope, item, call.span.start_byte)
-            {
-                if already.contains(&(f, func)) {
-                    continue;
+        let at = call.span.start_byte;
+        let mut items = Vec::new();
+        list_items(project, file, call.scope, list, at, None, 0, &mut items);
+        for (key, item) in items {
+            let instance = match &item {
+                Expr::Call(c) => match project.resolve(file, call.scope, &c.callee, at) {
+                    Sym::Class { file, class } => Some((file, class)),
+                    _ => None,
+                },
+                Expr::Name(_) | Expr::Attr(..) => None,
+                _ => continue,
+            };
+            let sym = match instance {
+                Some((file, class)) => Sym::Instance { file, class },
+                None => project.resolve(file, call.scope, &item, at),
+            };
+            match sym {
+                Sym::Function { file: f, func } if !already.contains(&(f, 0, func)) => {
+                    let function = &project.files[f].functions[func];
+                    tools.push(DetectedTool {
+                        name: key.unwrap_or_else(|| function.name.clone()),
+                        framework: rule.def.framework.clone(),
+                        entry: Entry::Function { file: f, func },
+                        description: function.docstring.as_deref().map(summarize),
+                        declared: None,
+                        registration: None,
+                    });
                 }
-                let function = &project.files[f].functions[func];
-                tools.push(DetectedTool {
-                    name: function.name.clone(),
-                    framework: rule.def.framework.clone(),
-                    entry: Entry::Function { file: f, func },
-                    description: function.docstring.as_deref().map(summarize),
-                    declared: None,
-                    registration: None,
-                });
+                Sym::Instance { file: f, class } if !already.contains(&(f, 1, class)) => {
+                    let mro = project.mro(f, class);
+                    let methods: Vec<(usize, usize)> = entry_methods
+                        .iter()
+                        .filter_map(|m| {
+                            mro.iter().find_map(|&(g, c)| {
+                                project.files[g]
+                                    .functions
+                                    .iter()
+                                    .position(|func| func.class == Some(c) && func.name == *m)
+                                    .map(|func| (g, func))
+                            })
+                        })
+                        .collect();
+                    if methods.is_empty() {
+                        continue;
+                    }
+                    let class_facts = &project.files[f].classes[class];
+                    let field = |name: &str| {
+                        project.literal_str(
+                            f,
+                            None,
+                            &Expr::Attr(
+                                Box::new(Expr::Name(class_facts.name.as_str().into())),
+                                name.into(),
+                            ),
+                        )
+                    };
+                    tools.push(DetectedTool {
+                        name: key
+                            .or_else(|| field("name"))
+                            .unwrap_or_else(|| class_facts.name.clone()),
+                        framework: rule.def.framework.clone(),
+                        entry: Entry::Class {
+                            file: f,
+                            class,
+                            methods,
+                        },
+                        description: field("description")
+                            .or_else(|| class_facts.docstring.clone())
+                            .map(|d| summarize(&d)),
+                        declared: None,
+                        registration: None,
+                    });
+                }
+                _ => {}
             }
         }
+    }
+}
+
+/// The calls written as entries of a recognised agent's tool list in `file`.
+fn listed<'p>(project: &'p Project, catalog: &LanguageCatalog, file: usize) -> Vec<&'p CallExpr> {
+    let rules = CallRules::new(
+        catalog
+            .tools
+            .iter()
+            .filter(|r| matches!(r.def.kind, ToolKind::ToolList | ToolKind::Agent))
+            .collect(),
+    );
+    let mut out = Vec::new();
+    for call in &project.files[file].calls {
+        if rules.matching(project, file, call).is_none() {
+            continue;
+        }
+        for arg in &call.call.args {
+            collect_calls(&arg.value, 0, &mut out);
+        }
+    }
+    out
+}
+
+fn collect_calls<'e>(expr: &'e Expr, depth: usize, out: &mut Vec<&'e CallExpr>) {
+    if depth > 4 {
+        return;
+    }
+    match expr {
+        Expr::Call(call) => out.push(call.as_ref()),
+        Expr::List(items) | Expr::Choice(items) => {
+            items.iter().for_each(|i| collect_calls(i, depth + 1, out))
+        }
+        Expr::Dict(pairs) => pairs
+            .iter()
+            .for_each(|(_, v)| collect_calls(v, depth + 1, out)),
+        _ => {}
+    }
+}
+
+/// The entries of a tool list as written: list items, object values (with their keys), both
+/// sides of a conditional, and the list a variable holds.
+#[allow(clippy::too_many_arguments)] // one recursive walk; the arguments are its position
+fn list_items(
+    project: &Project,
+    file: usize,
+    scope: Option<usize>,
+    expr: &Expr,
+    at: usize,
+    key: Option<String>,
+    depth: usize,
+    out: &mut Vec<(Option<String>, Expr)>,
+) {
+    if depth > 4 {
+        return;
+    }
+    match expr {
+        Expr::List(items) => {
+            for item in items {
+                list_items(project, file, scope, item, at, None, depth + 1, out);
+            }
+        }
+        Expr::Dict(pairs) => {
+            for (k, v) in pairs {
+                let key = match k {
+                    Expr::Str(k) => Some(k.to_string()),
+                    _ => None,
+                };
+                list_items(project, file, scope, v, at, key, depth + 1, out);
+            }
+        }
+        Expr::Choice(options) => {
+            for option in options {
+                list_items(
+                    project,
+                    file,
+                    scope,
+                    option,
+                    at,
+                    key.clone(),
+                    depth + 1,
+                    out,
+                );
+            }
+        }
+        Expr::Name(_) => match project.value_of(file, scope, expr, at) {
+            Some(value @ (Expr::List(_) | Expr::Dict(_) | Expr::Choice(_))) if depth < 4 => {
+                list_items(project, file, scope, &value, at, key, depth + 1, out);
+            }
+            _ => out.push((key, expr.clone())),
+        },
+        _ => out.push((key, expr.clone())),
     }
 }
 
@@ -794,6 +984,28 @@ fn names_the_tool(path: &str) -> bool {
         .trim_matches(|c: char| !c.is_alphanumeric() && c != '_')
         .to_ascii_lowercase();
     last.contains("name") || last == "tool" || last == "function"
+}
+
+/// The name of an object given as a registration's name argument (`AgentTool(agent=summarizer)`):
+/// the `name` it was constructed with, else the variable that holds it.
+fn object_name(
+    project: &Project,
+    file: usize,
+    scope: Option<usize>,
+    expr: &Expr,
+    at: usize,
+) -> Option<String> {
+    let constructed = match expr {
+        Expr::Call(call) => Some(call.as_ref().clone()),
+        Expr::Name(_) => match project.value_of(file, scope, expr, at) {
+            Some(Expr::Call(call)) => Some(call.as_ref().clone()),
+            _ => None,
+        },
+        _ => None,
+    };
+    constructed
+        .and_then(|c| project.literal_str(file, scope, c.keyword("name")?))
+        .or_else(|| expr.last_name().map(str::to_string))
 }
 
 /// The name an attribute chain starts from (`request.params.name` gives `request`).
