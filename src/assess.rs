@@ -136,7 +136,11 @@ fn effects_and_guards(
                 api: reached.api.clone(),
                 file: project.files[reached.file].path.clone(),
                 line: reached.line,
-                via: trace.via(reached.node),
+                via: if reached.outside {
+                    Vec::new()
+                } else {
+                    trace.via(reached.node)
+                },
                 guarded_by: kinds,
             },
             strong,
@@ -170,7 +174,8 @@ fn build_tool(
     let language = project.files[entry_file(&detected.entry)].language;
     let verdict = verdict(&effects);
     let effects: Vec<Effect> = effects.into_iter().map(|(e, _)| e).collect();
-    let destructive = effects.iter().any(|e| e.category.is_destructive());
+    let destructive = effects.iter().any(|e| e.category.is_destructive())
+        || matches!(&detected.entry, Entry::Granted(g) if g.destructive);
     let findings = findings(detected.declared.as_ref(), &effects, destructive);
     Tool {
         id: String::new(),
@@ -199,6 +204,7 @@ fn entry_file(entry: &Entry) -> usize {
         | Entry::Branch { file, .. }
         | Entry::Lambda { file, .. }
         | Entry::Registration { file, .. } => file,
+        Entry::Granted(ref grant) => grant.file,
     }
 }
 
@@ -257,6 +263,11 @@ fn location(project: &Project, entry: &Entry) -> (String, String, u32) {
             "<lambda>".into(),
             project.files[file].path.clone(),
             span.start_line,
+        ),
+        Entry::Granted(ref grant) => (
+            grant.function.clone(),
+            project.files[grant.file].path.clone(),
+            grant.line,
         ),
         Entry::Registration {
             file,

@@ -547,10 +547,104 @@ impl<'p> Judge<'p> {
                 }
             }
         }
+        if let Some(reg) = &tool.registration {
+            out.extend(self.option_values(reg));
+        }
+        if let Entry::Granted(grant) = &tool.entry {
+            out.extend(crate::grants::session_guards(
+                self.project,
+                self.catalog,
+                tool,
+                grant,
+            ));
+        }
         if let Some(mapped) = self.mapped.get(&tool.name) {
             out.extend(mapped.iter().cloned());
         }
         out.extend(self.schema_guards(tool));
+        out
+    }
+
+    /// `[[guard]] registration_values`: an option of the registration set to a guarding value
+    /// (`permission_mode="plan"`). Written there, it is strong; passed from a parameter, it is
+    /// on only when the parameter defaults to it (else weak, and absent when the parameter's
+    /// `Literal[...]` type rules the value out); one of several values, weak.
+    fn option_values(&self, reg: &crate::detect::Registration) -> Vec<Found> {
+        let mut out = Vec::new();
+        let project = self.project;
+        for rule in &self.catalog.guards {
+            for option in &rule.registration_values {
+                let Some(value) = reg.call.keyword(&option.keyword) else {
+                    continue;
+                };
+                let guarding = |text: &str| option.values.iter().any(|v| v == text);
+                let keyword = &option.keyword;
+                let constant = match value {
+                    Expr::Name(_) => project.literal_str(reg.file, reg.scope, value),
+                    _ => None,
+                };
+                let (on, strong, evidence, line) = match (value, constant) {
+                    (Expr::Str(text), _) => (
+                        guarding(text),
+                        true,
+                        format!("{keyword}={text:?}"),
+                        reg.line,
+                    ),
+                    (_, Some(text)) => (
+                        guarding(&text),
+                        true,
+                        format!("{keyword}={} ({text:?})", value.display()),
+                        reg.line,
+                    ),
+                    (Expr::Choice(options), _) => {
+                        let texts: Vec<&str> = options.iter().filter_map(Expr::as_str).collect();
+                        (
+                            texts.iter().any(|t| guarding(t)),
+                            texts.iter().all(|t| guarding(t)),
+                            format!("{keyword}={}", value.display()),
+                            reg.line,
+                        )
+                    }
+                    (Expr::Name(name), None) => {
+                        let Some(func) = reg.scope else { continue };
+                        let function = &project.files[reg.file].functions[func];
+                        let Some(param) = function.params.iter().find(|p| p.name == *name) else {
+                            continue;
+                        };
+                        let allowed = match &param.annotation {
+                            Some(Expr::Subscript(base, values))
+                                if base.last_name() == Some("Literal") =>
+                            {
+                                values.iter().filter_map(Expr::as_str).any(guarding)
+                            }
+                            _ => true,
+                        };
+                        let default = param.default.as_ref().and_then(Expr::as_str);
+                        let on_by_default = default.is_some_and(guarding);
+                        let evidence = match default {
+                            Some(d) => format!(
+                                "{keyword}={name}, a parameter of {} that defaults to {d:?}",
+                                function.qualname
+                            ),
+                            None => {
+                                format!("{keyword}={name}, a parameter of {}", function.qualname)
+                            }
+                        };
+                        (allowed, on_by_default, evidence, function.def_line)
+                    }
+                    _ => continue,
+                };
+                if on {
+                    out.push(Found {
+                        kind: rule.kind,
+                        evidence,
+                        file: reg.file,
+                        line,
+                        strong,
+                    });
+                }
+            }
+        }
         out
     }
 

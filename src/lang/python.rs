@@ -9,7 +9,7 @@ use tree_sitter::{Node, Parser, Query, TreeCursor};
 
 use crate::facts::{
     Arg, Assignment, Call, CallExpr, Check, Class, Decorator, Dispatch, Exit, Expr, Field,
-    FileFacts, Function, Import, Language, Name, Param, Return, Span,
+    FileFacts, Function, Import, Language, Name, Param, Return, Span, StringList,
 };
 use crate::lang::assign_scopes;
 use crate::lang::syntax::{fields, first_error_line, join_spans, kinds, line, span};
@@ -451,6 +451,7 @@ pub fn parse(rel_path: &str, source: &str, package_prefix: &str) -> FileFacts {
         visiting: Cell::new(0),
         cut: Cell::new(false),
         read_calls: RefCell::new(HashMap::default()),
+        string_lists: RefCell::new(Vec::new()),
     };
     TOKEN_MARKS.with_borrow_mut(|marks| {
         let marks = compiled.tokens.as_ref().map(|tokens| {
@@ -459,7 +460,9 @@ pub fn parse(rel_path: &str, source: &str, package_prefix: &str) -> FileFacts {
         });
         extractor.walk(&compiled.rules, marks);
     });
+    let string_lists = extractor.string_lists.take();
     drop(extractor);
+    facts.string_lists = super::sorted_string_lists(string_lists);
     drop(tree);
     assign_scopes(&mut facts);
     spare.take_back(&mut facts);
@@ -616,6 +619,8 @@ struct Extractor<'a> {
     cut: Cell<bool>,
     /// Calls read as part of something else before the walk visits them, by node id.
     read_calls: RefCell<HashMap<usize, Arc<CallExpr>>>,
+    /// List literals of strings, as they are read (a list may be read more than once).
+    string_lists: RefCell<Vec<StringList>>,
 }
 
 /// An enclosing `def` or `class`.
@@ -1620,11 +1625,23 @@ impl<'a> Extractor<'a> {
             K::None => Expr::Null,
             K::List | K::Tuple | K::Set => {
                 let mut items = Vec::with_capacity(node.named_child_count());
-                items.extend(
-                    self.named_children(node)
-                        .filter(|c| self.kind(*c) != K::Comment)
-                        .map(|c| self.expr(c, d)),
-                );
+                let mut strings = Vec::new();
+                for c in self.named_children(node) {
+                    if self.kind(c) == K::Comment {
+                        continue;
+                    }
+                    let item = self.expr(c, d);
+                    if let Expr::Str(s) = &item {
+                        strings.push((s.clone(), line(c)));
+                    }
+                    items.push(item);
+                }
+                if !strings.is_empty() && strings.len() == items.len() {
+                    self.string_lists.borrow_mut().push(StringList {
+                        span: span(node),
+                        items: strings,
+                    });
+                }
                 Expr::List(items)
             }
             K::Dictionary => {
