@@ -161,23 +161,7 @@ fn session(
         .and_then(|w| strings(project, w))
         .unwrap_or_default();
     let available = option(rule.def.available.as_ref()).and_then(|w| strings(project, w));
-    let registration = Registration {
-        file,
-        scope: call.scope,
-        call: CallExpr {
-            callee: call.call.callee.clone(),
-            args: options
-                .iter()
-                .map(|(key, w)| Arg {
-                    name: Some((*key).into()),
-                    value: w.value.clone(),
-                    spread: false,
-                })
-                .collect(),
-        },
-        line: call.span.start_line,
-        receiver: None,
-    };
+    let registration = session_registration(file, call, &options);
     // One tool per name: `Bash` granted whole wins over `Bash(git:*)`; scopes add up.
     let mut by_tool: BTreeMap<String, (u32, Option<Vec<String>>)> = BTreeMap::new();
     let mut order = Vec::new();
@@ -341,6 +325,251 @@ fn session(
         if let Entry::Granted(g) = &mut out[i].entry {
             g.destructive |= session_destructive;
         }
+    }
+}
+
+/// A server built in the tree that a session serves (`mcp_servers={"calc": calc}` with
+/// `calc = create_sdk_mcp_server(...)`).
+pub(crate) struct TreeServer<'p> {
+    /// The name the session gives the server (`mcp__<key>__...`).
+    pub key: &'p str,
+    pub file: usize,
+    pub scope: Option<usize>,
+    pub at: usize,
+    pub call: &'p CallExpr,
+    pub rule: &'p ToolRule,
+}
+
+/// The servers built in the tree among a session's `servers` option.
+pub(crate) fn session_servers<'p>(
+    project: &'p Project,
+    catalog: &'p LanguageCatalog,
+    file: usize,
+    call: &'p Call,
+    rule: &ToolRule,
+) -> Vec<TreeServer<'p>> {
+    let mut out = Vec::new();
+    let Some(spec) = &rule.def.servers else {
+        return out;
+    };
+    let options = session_options(project, file, call, rule);
+    let Some((_, servers)) = options
+        .iter()
+        .find(|(key, _)| spec.keyword.iter().any(|k| k == *key))
+    else {
+        return out;
+    };
+    let Some(found) = follow(project, *servers, 0) else {
+        return out;
+    };
+    let Expr::Dict(pairs) = found.value else {
+        return out;
+    };
+    for (key, value) in pairs {
+        let Some(key) = key.as_str() else {
+            continue;
+        };
+        let Some(config) = follow(project, Written { value, ..found }, 0) else {
+            continue;
+        };
+        let Expr::Call(server) = config.value else {
+            continue;
+        };
+        let at = config.within.start_byte;
+        let Sym::External(path) = project.resolve(config.file, config.scope, &server.callee, at)
+        else {
+            continue;
+        };
+        if let Some(rule) = catalog
+            .tools
+            .iter()
+            .find(|r| matches!(r.def.kind, ToolKind::Agent | ToolKind::Server) && r.matches(&path))
+        {
+            out.push(TreeServer {
+                key,
+                file: config.file,
+                scope: config.scope,
+                at,
+                call: server,
+                rule,
+            });
+        }
+    }
+    out
+}
+
+/// The session's options as one registration call, `**options` entries as keywords, so that
+/// guards read them as they read any registration's.
+fn session_registration(file: usize, call: &Call, options: &[(&str, Written)]) -> Registration {
+    Registration {
+        file,
+        scope: call.scope,
+        call: CallExpr {
+            callee: call.call.callee.clone(),
+            args: options
+                .iter()
+                .map(|(key, w)| Arg {
+                    name: Some((*key).into()),
+                    value: w.value.clone(),
+                    spread: false,
+                })
+                .collect(),
+        },
+        line: call.span.start_line,
+        receiver: None,
+    }
+}
+
+/// A session of the project: the file and index of its options call, and its rule.
+pub(crate) type Session<'p> = (usize, usize, &'p ToolRule);
+
+/// Every session in the project's files (calls of `grant` rules).
+pub(crate) fn sessions<'p>(project: &Project, catalog: &'p LanguageCatalog) -> Vec<Session<'p>> {
+    let rules = CallRules::new(catalog.tool_rules(ToolKind::Grant).collect());
+    let mut out = Vec::new();
+    if rules.is_empty() {
+        return out;
+    }
+    for (file, facts) in project.files.iter().enumerate() {
+        for (c, call) in facts.calls.iter().enumerate() {
+            if let Some(rule) = rules.matching(project, file, call) {
+                out.push((file, c, rule));
+            }
+        }
+    }
+    out
+}
+
+/// A session serving a tool of a server built in the tree.
+pub(crate) struct Served {
+    /// The session's options.
+    pub registration: Registration,
+    /// Where its options call is.
+    site: Span,
+    /// The name the model calls the tool by (`mcp__release__deploy`).
+    qualified: String,
+    /// Whether the session's permission rules pre-approve the tool.
+    pre_approved: bool,
+}
+
+/// The sessions that serve `tool` through a server built in the tree
+/// (`mcp_servers={"release": release_server}`, the server listing the tool).
+pub(crate) fn served_by(
+    project: &Project,
+    catalog: &LanguageCatalog,
+    sessions: &[Session],
+    tool: &DetectedTool,
+) -> Vec<Served> {
+    let mut out = Vec::new();
+    for &(file, c, rule) in sessions {
+        let call = &project.files[file].calls[c];
+        for server in session_servers(project, catalog, file, call, rule) {
+            let Some(list) = server
+                .rule
+                .def
+                .tools
+                .as_ref()
+                .and_then(|t| t.find(server.call))
+            else {
+                continue;
+            };
+            if !lists(project, server.file, server.scope, server.at, list, tool, 0) {
+                continue;
+            }
+            let options = session_options(project, file, call, rule);
+            let granted = rule
+                .def
+                .tools
+                .as_ref()
+                .and_then(|spec| {
+                    let (_, w) = options
+                        .iter()
+                        .find(|(key, _)| spec.keyword.iter().any(|k| k == *key))?;
+                    strings(project, *w)
+                })
+                .unwrap_or_default();
+            let whole = format!("mcp__{}", server.key);
+            let qualified = format!("{whole}__{}", tool.name);
+            let pre_approved = granted.iter().any(|(text, _)| {
+                let (name, scope) = permission_rule(text);
+                scope.is_none() && (name == whole || name == qualified || name == tool.name)
+            });
+            out.push(Served {
+                registration: session_registration(file, call, &options),
+                site: call.span,
+                qualified,
+                pre_approved,
+            });
+        }
+    }
+    out
+}
+
+/// The guards one serving session puts around each call of the tool.
+pub(crate) fn served_guards(
+    project: &Project,
+    catalog: &LanguageCatalog,
+    served: &Served,
+) -> Vec<Found> {
+    call_guards(
+        project,
+        catalog,
+        &served.registration,
+        served.site,
+        &served.qualified,
+        !served.pre_approved,
+    )
+}
+
+/// Whether a server's tool list holds `tool`: the decorated function, or the registration
+/// call, directly or through variables.
+fn lists(
+    project: &Project,
+    file: usize,
+    scope: Option<usize>,
+    at: usize,
+    expr: &Expr,
+    tool: &DetectedTool,
+    depth: usize,
+) -> bool {
+    if depth > MAX_DEPTH {
+        return false;
+    }
+    let registered = |f: usize, call: &CallExpr| {
+        tool.registration
+            .as_ref()
+            .is_some_and(|r| r.file == f && r.call == *call)
+    };
+    match expr {
+        Expr::List(items) => items
+            .iter()
+            .any(|i| lists(project, file, scope, at, i, tool, depth + 1)),
+        Expr::Call(call) => registered(file, call),
+        Expr::Name(name) => {
+            if let Sym::Function { file: f, func } = project.resolve(file, scope, expr, at)
+                && tool.entry == (Entry::Function { file: f, func })
+            {
+                return true;
+            }
+            let Some((f, a)) = project.assignment_of(file, scope, name) else {
+                return false;
+            };
+            let assignment = &project.files[f].assignments[a];
+            match &assignment.value {
+                Expr::Call(call) => registered(f, call),
+                value @ Expr::List(_) => lists(
+                    project,
+                    f,
+                    assignment.scope,
+                    assignment.span.start_byte,
+                    value,
+                    tool,
+                    depth + 1,
+                ),
+                _ => false,
+            }
+        }
+        _ => false,
     }
 }
 
@@ -612,8 +841,8 @@ pub(crate) fn session_guards(
         out.push(Found {
             kind: crate::model::GuardKind::Allowlist,
             evidence: format!(
-                "{} pre-approves only the calls it matches; others are asked about or refused",
-                rules.join(", ")
+                "only calls matching {} run unasked; others are asked about or refused",
+                rules.join(" or ")
             ),
             file: grant.file,
             line: grant.line,
@@ -629,8 +858,31 @@ pub(crate) fn session_guards(
             strong: false,
         });
     }
+    out.extend(call_guards(
+        project,
+        catalog,
+        reg,
+        site.span,
+        &tool.name,
+        !grant.scopes.is_empty(),
+    ));
+    out
+}
+
+/// The guards a session puts around each call of the tool it calls `name`: the permission
+/// callback when the call is `asked` about (the permission rules do not pre-approve it), and
+/// hooks whose matcher takes the name. `reg` holds the session's options, written at `site`.
+fn call_guards(
+    project: &Project,
+    catalog: &LanguageCatalog,
+    reg: &Registration,
+    site: Span,
+    name: &str,
+    asked: bool,
+) -> Vec<Found> {
+    let mut out = Vec::new();
     for rule in &catalog.guards {
-        if !grant.scopes.is_empty() {
+        if asked {
             for keyword in &rule.permission_callback {
                 if let Some(value) = reg.call.keyword(keyword)
                     && !matches!(value, Expr::Null | Expr::Bool(false))
@@ -638,7 +890,7 @@ pub(crate) fn session_guards(
                     out.push(Found {
                         kind: rule.kind,
                         evidence: format!(
-                            "{keyword}={} is asked about the calls the scope does not pre-approve",
+                            "{keyword}={} is asked about the calls no permission rule pre-approves",
                             value.display()
                         ),
                         file: reg.file,
@@ -655,12 +907,12 @@ pub(crate) fn session_guards(
             let written = Written {
                 file: reg.file,
                 scope: reg.scope,
-                within: site.span,
+                within: site,
                 value,
             };
             for (event, matcher, callback) in hook_callbacks(project, written) {
                 if !hooks.events.iter().any(|e| e == event)
-                    || !matcher_matches(matcher.as_deref(), &tool.name)
+                    || !matcher_matches(matcher.as_deref(), name)
                 {
                     continue;
                 }

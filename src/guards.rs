@@ -62,6 +62,8 @@ pub struct Judge<'p> {
     catalog: &'p LanguageCatalog,
     /// Tool names that approval middleware interrupts on, with the evidence.
     mapped: HashMap<String, Vec<Found>>,
+    /// Agent sessions (`grant` rules) whose options guard the tools they serve.
+    sessions: Vec<crate::grants::Session<'p>>,
     helpers: RefCell<HashMap<HelperKey, Rc<Vec<HelperGuard>>>>,
     /// What each check means, by (file, check).
     meanings: RefCell<HashMap<(usize, usize), Meaning>>,
@@ -81,6 +83,7 @@ impl<'p> Judge<'p> {
             mapped: HashMap::default(),
             helpers: RefCell::new(HashMap::default()),
             meanings: RefCell::new(HashMap::default()),
+            sessions: crate::grants::sessions(project, catalog),
         };
         judge.mapped = judge.tool_maps();
         judge
@@ -557,12 +560,45 @@ impl<'p> Judge<'p> {
                 tool,
                 grant,
             ));
+        } else if !self.sessions.is_empty() {
+            out.extend(self.served_guards(tool));
         }
         if let Some(mapped) = self.mapped.get(&tool.name) {
             out.extend(mapped.iter().cloned());
         }
-        out.extend(self.schema_guards(tool));
+        // A granted tool's arguments are the runtime's: the session's options are no schema.
+        if !matches!(tool.entry, Entry::Granted(_)) {
+            out.extend(self.schema_guards(tool));
+        }
         out
+    }
+
+    /// The guards of the agent sessions that serve a tool of a server built in the tree
+    /// (`create_sdk_mcp_server(tools=[deploy])` in `mcp_servers`): a kind counts when every
+    /// session serving the tool has it.
+    fn served_guards(&self, tool: &DetectedTool) -> Vec<Found> {
+        let served = crate::grants::served_by(self.project, self.catalog, &self.sessions, tool);
+        let per_session: Vec<Vec<Found>> = served
+            .iter()
+            .map(|s| {
+                let mut found = self.option_values(&s.registration);
+                found.extend(crate::grants::served_guards(self.project, self.catalog, s));
+                found
+            })
+            .collect();
+        let Some(first) = per_session.first() else {
+            return Vec::new();
+        };
+        let common: Vec<GuardKind> = first
+            .iter()
+            .map(|f| f.kind)
+            .filter(|k| per_session.iter().all(|g| g.iter().any(|f| f.kind == *k)))
+            .collect();
+        per_session
+            .into_iter()
+            .flatten()
+            .filter(|f| common.contains(&f.kind))
+            .collect()
     }
 
     /// `[[guard]] registration_values`: an option of the registration set to a guarding value

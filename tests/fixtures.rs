@@ -94,6 +94,15 @@ fn traps_stay_quiet() {
         "reset_everything",
         "drop_scratch",
         "purgeDir",
+        "check_bash",
+        "log_edit",
+        "ask_user",
+        "print_allowed",
+        "denyDangerous",
+        "send_query",
+        "release_options",
+        "reviewer_options",
+        "quiet_options",
     ];
     for dir in fixture_dirs() {
         let inventory: Inventory = report::parse_yaml(&scan_to_yaml(&dir)).unwrap();
