@@ -127,11 +127,13 @@ pub fn find_agents(
             if rule.def.kind == ToolKind::Server && list.ids.is_empty() {
                 continue;
             }
+            let (cell, line) = facts.place(call.span.start_line);
             agents.push(Agent {
                 name,
                 framework: rule.def.framework.clone(),
                 file: facts.path.clone(),
-                line: call.span.start_line,
+                cell,
+                line,
                 tool_list: if list.dynamic {
                     ToolList::Dynamic
                 } else {

@@ -1,5 +1,9 @@
 //! Assessment: turns detected tools and their effects into the inventory entries, with
 //! `destructive`, `verdict`, `findings`, stable ids and a stable order.
+//!
+//! Facts count lines in the source the front end parsed (for a notebook, its code cells joined);
+//! the inventory's locations are made from them in one place, [`place`], which turns a notebook
+//! line into its cell and the line within it. Sorting by place keeps the source order.
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -12,12 +16,13 @@ use crate::model::{Agent, Declared, Effect, Finding, Guard, Summary, Tool, Verdi
 use crate::note::Note;
 use crate::trace::{Trace, Tracer, branch_label};
 
-/// Detects and assesses every tool in the project, sorted by file, line and name, and finds the
-/// agents that use them.
-/// The places a tool is written, as `(file, line)` (see [`written_at`]).
+/// The places a tool is written, as `(file, line)` with the line of the file's facts (see
+/// [`written_at`]).
 pub type WrittenAt = Vec<(String, u32)>;
 
-/// Tools (sorted, with ids) and agents, and for each tool the places it is written.
+/// Detects and assesses every tool in the project, sorted by file, line and name, and finds the
+/// agents that use them: tools (sorted, with ids) and agents, and for each tool the places it is
+/// written.
 pub fn assess_project(
     project: &Project,
     catalog: &Catalog,
@@ -35,15 +40,15 @@ pub fn assess_project(
         for detected in detect(project, language, lang_catalog, notes) {
             let trace = tracer.trace(&detected);
             if trace.truncated {
-                let (_, file, line) = location(project, &detected.entry);
-                notes.push(Note {
-                    path: file,
-                    line: Some(line),
-                    message: format!(
+                let (_, file, line) = location(project, &detected);
+                notes.push(Note::at_line(
+                    &project.files[file],
+                    line,
+                    format!(
                         "tool `{}` reaches too many functions; tracing stopped early",
                         detected.name
                     ),
-                });
+                ));
             }
             let judgement = judge.judge(&detected, &trace);
             let (effects, guards) = effects_and_guards(project, &trace, judgement.per_effect);
@@ -54,7 +59,16 @@ pub fn assess_project(
         }
     }
     let mut order: Vec<usize> = (0..tools.len()).collect();
-    let key = |t: &Tool| (t.file.clone(), t.line, t.name.clone(), t.function.clone());
+    let key = |t: &Tool| {
+        let at = t.at();
+        (
+            at.file.to_string(),
+            at.cell,
+            at.line,
+            t.name.clone(),
+            t.function.clone(),
+        )
+    };
     order.sort_by_key(|&i| key(&tools[i]));
     let mut slots: Vec<Option<Tool>> = tools.into_iter().map(Some).collect();
     let mut tools: Vec<Tool> = order.iter().filter_map(|&i| slots[i].take()).collect();
@@ -82,19 +96,21 @@ pub fn assess_project(
             &known,
         ));
     }
-    agents.sort_by(|a, b| (&a.file, a.line, &a.name).cmp(&(&b.file, b.line, &b.name)));
+    agents.sort_by(|a, b| (a.at(), &a.name).cmp(&(b.at(), &b.name)));
     let written = order
         .iter()
         .zip(&tools)
-        .map(|(&i, tool)| written_at(project, tool, &detected_tools[i]))
+        .map(|(&i, _)| written_at(project, &detected_tools[i]))
         .collect();
     (tools, agents, written)
 }
 
-/// Where a tool is written, as `(file, line)`: its code, the registration that makes it a
-/// tool, and the dispatch branch that runs it. An inline suppression at any of them applies.
-fn written_at(project: &Project, tool: &Tool, detected: &DetectedTool) -> WrittenAt {
-    let mut places = vec![(tool.file.clone(), tool.line)];
+/// Where a tool is written, as `(file, line)` with the line in the file's facts: its code, the
+/// registration that makes it a tool, and the dispatch branch that runs it. An inline
+/// suppression at any of them applies.
+fn written_at(project: &Project, detected: &DetectedTool) -> WrittenAt {
+    let (_, file, line) = location(project, detected);
+    let mut places = vec![(project.files[file].path.clone(), line)];
     if let Some(registration) = &detected.registration {
         places.push((
             project.files[registration.file].path.clone(),
@@ -114,12 +130,16 @@ fn effects_and_guards(
     trace: &Trace,
     per_effect: Vec<Vec<Found>>,
 ) -> (Vec<(Effect, bool)>, Vec<Guard>) {
-    let to_guard = |f: &Found| Guard {
-        kind: f.kind,
-        evidence: f.evidence.clone(),
-        file: project.files[f.file].path.clone(),
-        line: f.line,
-        strong: f.strong,
+    let to_guard = |f: &Found| {
+        let (file, cell, line) = place(project, f.file, f.line);
+        Guard {
+            kind: f.kind,
+            evidence: f.evidence.clone(),
+            file,
+            cell,
+            line,
+            strong: f.strong,
+        }
     };
     let mut guards: Vec<Guard> = Vec::new();
     let mut effects: Vec<(Effect, bool)> = Vec::new();
@@ -129,13 +149,15 @@ fn effects_and_guards(
         kinds.dedup();
         let strong = found.iter().any(|f| f.strong);
         guards.extend(found.iter().map(to_guard));
+        let (file, cell, line) = place(project, reached.file, reached.line);
         effects.push((
             Effect {
                 category: reached.category,
                 call: reached.call_text.clone(),
                 api: reached.api.clone(),
-                file: project.files[reached.file].path.clone(),
-                line: reached.line,
+                file,
+                cell,
+                line,
                 via: if reached.outside {
                     Vec::new()
                 } else {
@@ -146,20 +168,14 @@ fn effects_and_guards(
             strong,
         ));
     }
-    effects.sort_by(|a, b| {
-        let key = |e: &Effect| (e.file.clone(), e.line, e.category, e.call.clone());
-        key(&a.0)
-            .cmp(&key(&b.0))
-            .then(a.0.via.len().cmp(&b.0.via.len()))
+    effects.sort_by(|(a, _), (b, _)| {
+        (a.at(), a.category, &a.call, a.via.len()).cmp(&(b.at(), b.category, &b.call, b.via.len()))
     });
     // One entry per call site: the first (shortest) chain found.
     effects.dedup_by(|a, b| {
-        (&a.0.file, a.0.line, a.0.category, &a.0.call)
-            == (&b.0.file, b.0.line, b.0.category, &b.0.call)
+        (a.0.at(), a.0.category, &a.0.call) == (b.0.at(), b.0.category, &b.0.call)
     });
-    guards.sort_by(|a, b| {
-        (&a.file, a.line, a.kind, &a.evidence).cmp(&(&b.file, b.line, b.kind, &b.evidence))
-    });
+    guards.sort_by(|a, b| (a.at(), a.kind, &a.evidence).cmp(&(b.at(), b.kind, &b.evidence)));
     guards.dedup();
     (effects, guards)
 }
@@ -170,8 +186,9 @@ fn build_tool(
     effects: Vec<(Effect, bool)>,
     guards: Vec<Guard>,
 ) -> Tool {
-    let (function, file, line) = location(project, &detected.entry);
+    let (function, file, line) = location(project, detected);
     let language = project.files[entry_file(&detected.entry)].language;
+    let (file, cell, line) = place(project, file, line);
     let verdict = verdict(&effects);
     let effects: Vec<Effect> = effects.into_iter().map(|(e, _)| e).collect();
     let destructive = effects.iter().any(|e| e.category.is_destructive())
@@ -184,6 +201,7 @@ fn build_tool(
         framework: detected.framework.clone(),
         language: language.as_str().to_string(),
         file,
+        cell,
         line,
         description: detected.description.clone().filter(|d| !d.is_empty()),
         declared: detected.declared.clone(),
@@ -208,36 +226,49 @@ fn entry_file(entry: &Entry) -> usize {
     }
 }
 
-/// The `function`, `file` and `line` a tool is reported at: the code that runs.
-fn location(project: &Project, entry: &Entry) -> (String, String, u32) {
-    let at = |file: usize, func: usize| {
-        let f = &project.files[file];
-        (f.path.clone(), f.functions[func].def_line)
+/// Where line `line` of file `file` is for a reader: path, notebook cell, line. Every location
+/// in the inventory is made here, from a line of the facts.
+fn place(project: &Project, file: usize, line: u32) -> (String, Option<u32>, u32) {
+    let facts = &project.files[file];
+    let (cell, line) = facts.place(line);
+    (facts.path.clone(), cell, line)
+}
+
+/// The `function`, file and line (of the facts) a tool is reported at: the code that runs, or
+/// for an inline handler the line that opens its registration (`server.registerTool(`, `tool({`).
+fn location(project: &Project, detected: &DetectedTool) -> (String, usize, u32) {
+    let opening = detected
+        .registration
+        .as_ref()
+        .and_then(|r| Some((r.file, r.span?)));
+    let def = |file: usize, func: usize| {
+        let f = &project.files[file].functions[func];
+        let line = match opening {
+            Some((r_file, call))
+                if r_file == file
+                    && call.start_byte <= f.span.start_byte
+                    && f.span.end_byte <= call.end_byte =>
+            {
+                call.start_line
+            }
+            _ => f.def_line,
+        };
+        (f.qualname.clone(), file, line)
     };
-    match *entry {
-        Entry::Function { file, func } => {
-            let (path, line) = at(file, func);
-            (
-                project.files[file].functions[func].qualname.clone(),
-                path,
-                line,
-            )
-        }
+    match detected.entry {
+        Entry::Function { file, func } => def(file, func),
         Entry::Class {
             file,
             class,
             ref methods,
         } => {
             let name = project.files[file].classes[class].qualname.clone();
-            let (path, line) = match methods.first() {
+            let line = match methods.first() {
                 // The entry method defined on the class itself; an inherited one lives elsewhere.
-                Some(&(f, m)) if f == file => at(f, m),
-                _ => {
-                    let facts = &project.files[file];
-                    (facts.path.clone(), facts.classes[class].span.start_line)
-                }
+                Some(&(f, m)) if f == file => project.files[f].functions[m].def_line,
+                _ => project.files[file].classes[class].span.start_line,
             };
-            (name, path, line)
+            (name, file, line)
         }
         Entry::Branch {
             file,
@@ -246,40 +277,29 @@ fn location(project: &Project, entry: &Entry) -> (String, String, u32) {
             target,
             shared_target,
         } => match target {
-            Some((f, g)) if !shared_target => {
-                let (path, line) = at(f, g);
-                (project.files[f].functions[g].qualname.clone(), path, line)
-            }
-            _ => {
-                let facts = &project.files[file];
-                (
-                    branch_label(project, file, func, dispatch),
-                    facts.path.clone(),
-                    facts.dispatches[dispatch].line,
-                )
-            }
+            Some((f, g)) if !shared_target => def(f, g),
+            _ => (
+                branch_label(project, file, func, dispatch),
+                file,
+                project.files[file].dispatches[dispatch].line,
+            ),
         },
-        Entry::Lambda { file, span, .. } => (
+        Entry::Lambda { file, call, .. } => (
             "<lambda>".into(),
-            project.files[file].path.clone(),
-            span.start_line,
+            file,
+            project.files[file].calls[call].span.start_line,
         ),
-        Entry::Granted(ref grant) => (
-            grant.function.clone(),
-            project.files[grant.file].path.clone(),
-            grant.line,
-        ),
+        Entry::Granted(ref grant) => (grant.function.clone(), grant.file, grant.line),
         Entry::Registration {
             file,
             call,
             ref code,
             ..
         } => {
-            let facts = &project.files[file];
-            let call = &facts.calls[call];
+            let call = &project.files[file].calls[call];
             (
                 code.clone().unwrap_or_else(|| call.callee_text.to_string()),
-                facts.path.clone(),
+                file,
                 call.span.start_line,
             )
         }
@@ -314,11 +334,10 @@ fn findings(declared: Option<&Declared>, effects: &[Effect], destructive: bool) 
         out.push(Finding {
             kind: "declared_read_only_but_writes".into(),
             message: format!(
-                "declared read-only, but {} `{}` at {}:{}",
+                "declared read-only, but {} `{}` at {}",
                 e.category.as_str(),
                 e.call,
-                e.file,
-                e.line
+                e.at()
             ),
         });
     }
@@ -329,11 +348,10 @@ fn findings(declared: Option<&Declared>, effects: &[Effect], destructive: bool) 
         out.push(Finding {
             kind: "declared_non_destructive_but_destructive".into(),
             message: format!(
-                "declared non-destructive, but {} `{}` at {}:{}",
+                "declared non-destructive, but {} `{}` at {}",
                 e.category.as_str(),
                 e.call,
-                e.file,
-                e.line
+                e.at()
             ),
         });
     }

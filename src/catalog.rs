@@ -416,6 +416,11 @@ pub struct ToolRuleDef {
     /// the same file (`tools: { weather: tool(...) }`), else by the variable it is assigned to.
     #[serde(default)]
     pub name_from_key: bool,
+    /// The handler parameter that carries the tool name a dispatcher branches on, counted from
+    /// 0 without the receiver (kind dispatcher); defaults to the first. `Server(on_call_tool=h)`
+    /// in MCP 2.x calls `h(ctx, params)` and branches on `params.name`: `name_param = 1`.
+    #[serde(default)]
+    pub name_param: Option<usize>,
     #[serde(default)]
     pub description: Option<ArgSpec>,
     /// The argument holding MCP-style annotations (`readOnlyHint`, `destructiveHint`).

@@ -280,11 +280,7 @@ fn run_scan(args: &ScanArgs) -> miette::Result<ExitCode> {
     // The text report lists notes itself; other formats keep standard output machine-readable.
     let notes_on_stderr = args.format != Format::Text || args.output.is_some();
     for note in output.notes.iter().filter(|_| notes_on_stderr) {
-        let at = match note.line {
-            Some(line) => format!("{}:{}", note.path, line),
-            None => note.path.clone(),
-        };
-        eprintln!("warning: {at}: {}", note.message);
+        eprintln!("warning: {}: {}", note.place(), note.message);
     }
     let rendered = match args.format {
         Format::Text => report::text::render(&inventory, &output.notes, output.stats),
@@ -462,12 +458,11 @@ fn stale_tools(old: &[crate::model::Tool], new: &[crate::model::Tool]) -> Vec<St
     let mut out = Vec::new();
     for tool in new {
         match old.iter().find(|t| t.id == tool.id) {
-            None => out.push(format!("added: {} ({}:{})", tool.id, tool.file, tool.line)),
+            None => out.push(format!("added: {} ({})", tool.id, tool.at())),
             Some(before) if before != tool => out.push(format!(
-                "changed: {} ({}:{}): {}",
+                "changed: {} ({}): {}",
                 tool.id,
-                tool.file,
-                tool.line,
+                tool.at(),
                 changed_parts(before, tool).join(", ")
             )),
             Some(_) => {}
@@ -489,7 +484,7 @@ fn changed_parts(old: &crate::model::Tool, new: &crate::model::Tool) -> Vec<&'st
         (old.verdict != new.verdict, "verdict"),
         (old.suppressed != new.suppressed, "suppression"),
         (old.findings != new.findings, "findings"),
-        (old.line != new.line, "line"),
+        ((old.cell, old.line) != (new.cell, new.line), "line"),
     ];
     let mut changed: Vec<&str> = parts.iter().filter(|(c, _)| *c).map(|(_, p)| *p).collect();
     if changed.is_empty() {

@@ -60,6 +60,9 @@ pub struct Registration {
     pub scope: Option<usize>,
     pub call: CallExpr,
     pub line: u32,
+    /// The registration call's span, when it is a call (not a decorator): an inline handler
+    /// inside it is reported where the call opens (SPEC §6).
+    pub span: Option<crate::facts::Span>,
     /// The object the registration is made on (`mcp` in `@mcp.tool()`).
     pub receiver: Option<Expr>,
 }
@@ -214,11 +217,8 @@ impl<'r> CallRules<'r> {
         {
             return None;
         }
-        let Sym::External(path) =
-            project.resolve(file, call.scope, &call.call.callee, call.span.start_byte)
-        else {
-            return None;
-        };
+        let path =
+            project.resolve_api(file, call.scope, &call.call.callee, call.span.start_byte)?;
         self.rules
             .iter()
             .copied()
@@ -239,10 +239,14 @@ fn condition_holds(
     let Some(arg) = spec.find(&call.call) else {
         return false;
     };
-    match project.resolve(file, call.scope, arg, call.span.start_byte) {
-        Sym::External(path) => patterns.iter().any(|p| p.matches(&path)),
-        _ => false,
+    // A method name given as a string (`setRequestHandler('tools/call', ...)` in MCP 2.x).
+    if let Some(text) = project.literal_str(file, call.scope, arg) {
+        let path = ApiPath(vec![crate::pattern::Step::Name(text)]);
+        return patterns.iter().any(|p| p.matches(&path));
     }
+    project
+        .resolve_api(file, call.scope, arg, call.span.start_byte)
+        .is_some_and(|path| patterns.iter().any(|p| p.matches(&path)))
 }
 
 fn may_match_last(rule: &ToolRule, last: &str) -> bool {
@@ -277,8 +281,8 @@ fn decorated(
                 continue;
             }
             // Decorators are evaluated in the scope enclosing the function.
-            let Sym::External(path) =
-                project.resolve(file, function.parent, target, function.span.start_byte)
+            let Some(path) =
+                project.resolve_api(file, function.parent, target, function.span.start_byte)
             else {
                 continue;
             };
@@ -294,6 +298,7 @@ fn decorated(
                     args: Vec::new(),
                 }),
                 line: decorator.line,
+                span: None,
                 receiver: match target {
                     Expr::Attr(base, _) => Some((**base).clone()),
                     _ => None,
@@ -339,7 +344,8 @@ fn dispatched(
     let Some(subject) = facts.functions[func]
         .params
         .iter()
-        .find(|p| p.name != "self")
+        .filter(|p| p.name != "self")
+        .nth(rule.def.name_param.unwrap_or(0))
     else {
         return;
     };
@@ -354,9 +360,33 @@ fn dispatched(
             .calls
             .iter()
             .filter(|c| c.scope == Some(func) && dispatch.span.contains(&c.span))
+            // A method of what the handler is given (`ctx.session.send_log_message(...)`) is
+            // the framework's, not the code the branch delegates to.
+            .filter(|c| {
+                root_name(&c.call.callee).is_none_or(|root| {
+                    !facts.functions[func]
+                        .params
+                        .iter()
+                        .any(|p| p.name == root && p.name != "self")
+                })
+            })
             .find_map(|c| {
                 match project.resolve(file, c.scope, &c.call.callee, c.span.start_byte) {
-                    Sym::Function { file: f, func: g } if (f, g) != (file, func) => Some((f, g)),
+                    // Library code scanned beside the server (its own SDK) is not a delegate.
+                    Sym::Function { file: f, func: g }
+                        if (f, g) != (file, func)
+                            && !matches!(
+                                project.resolve_as_written(
+                                    file,
+                                    c.scope,
+                                    &c.call.callee,
+                                    c.span.start_byte
+                                ),
+                                Sym::External(_)
+                            ) =>
+                    {
+                        Some((f, g))
+                    }
                     _ => None,
                 }
             });
@@ -432,6 +462,7 @@ fn registration_calls(
             scope: call.scope,
             call: (*call.call).clone(),
             line: call.span.start_line,
+            span: Some(call.span),
             receiver: match &call.call.callee {
                 Expr::Attr(base, _) => Some((**base).clone()),
                 _ => None,
@@ -476,15 +507,15 @@ fn registration_calls(
                         }
                     }
                     _ => {
-                        notes.push(Note {
-                            path: facts.path.clone(),
-                            line: Some(call.span.start_line),
-                            message: format!(
+                        notes.push(Note::at_line(
+                            facts,
+                            call.span.start_line,
+                            format!(
                                 "{} registers a tool whose name and code could not be found: `{}`",
                                 rule.def.framework,
                                 handler.display()
                             ),
-                        });
+                        ));
                         continue;
                     }
                 }
@@ -709,11 +740,13 @@ fn wrapped_function(
 /// Whether the dispatch `subject` is the parameter `param`, a field of it
 /// (`request.params.name`), or a local taken from it (`const { name } = request.params`).
 fn comes_from(facts: &FileFacts, func: usize, subject: &str, param: &str) -> bool {
+    // A field of the parameter must be the one that names the tool (`request.params.name`,
+    // `call["name"]`), not any other (`params.request_state`).
     let rooted = |text: &str| {
         text == param
-            || text
-                .strip_prefix(param)
-                .is_some_and(|rest| rest.starts_with('.'))
+            || text.strip_prefix(param).is_some_and(|rest| {
+                (rest.starts_with('.') || rest.starts_with('[')) && names_the_tool(rest)
+            })
     };
     rooted(subject)
         || facts.assignments.iter().any(|a| {
@@ -721,6 +754,17 @@ fn comes_from(facts: &FileFacts, func: usize, subject: &str, param: &str) -> boo
                 && matches!(&a.target, Expr::Name(n) if n == subject)
                 && root_name(&a.value).is_some_and(|root| root == param)
         })
+}
+
+/// Whether the last field of an access path (`.params.name`, `["tool_name"]`) holds a tool name.
+fn names_the_tool(path: &str) -> bool {
+    let last = path
+        .rsplit(['.', '['])
+        .next()
+        .unwrap_or(path)
+        .trim_matches(|c: char| !c.is_alphanumeric() && c != '_')
+        .to_ascii_lowercase();
+    last.contains("name") || last == "tool" || last == "function"
 }
 
 /// The name an attribute chain starts from (`request.params.name` gives `request`).

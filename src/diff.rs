@@ -138,7 +138,7 @@ pub fn diff<'a>(old: &'a Inventory, new: &'a Inventory) -> InventoryDiff<'a> {
     let maturity = (old.maturity.level != new.maturity.level)
         .then_some((old.maturity.level, new.maturity.level));
     // What reviewers must see first: new destructive capabilities, then losses.
-    changed.sort_by_key(|c| (!c.is_worse(), c.new.file.clone(), c.new.line));
+    changed.sort_by_key(|c| (!c.is_worse(), c.new.at()));
     InventoryDiff {
         added,
         removed,
@@ -148,13 +148,7 @@ pub fn diff<'a>(old: &'a Inventory, new: &'a Inventory) -> InventoryDiff<'a> {
 }
 
 fn effect_text(e: &Effect) -> String {
-    format!(
-        "{} `{}` ({}:{})",
-        e.category.as_str(),
-        e.call,
-        e.file,
-        e.line
-    )
+    format!("{} `{}` ({})", e.category.as_str(), e.call, e.at())
 }
 
 /// The diff as Markdown for a pull-request comment: new destructive tools first.
@@ -179,10 +173,7 @@ pub fn markdown(d: &InventoryDiff) -> String {
     if !d.changed.is_empty() {
         out.push_str("**Changed tools**\n\n");
         for c in &d.changed {
-            out.push_str(&format!(
-                "- `{}` (`{}:{}`)",
-                c.new.name, c.new.file, c.new.line
-            ));
+            out.push_str(&format!("- `{}` (`{}`)", c.new.name, c.new.at()));
             if c.old.verdict != c.new.verdict {
                 out.push_str(&format!(
                     ": {} → {}",
@@ -243,11 +234,10 @@ pub fn text(d: &InventoryDiff) -> String {
     let mut out = String::new();
     for t in &d.added {
         out.push_str(&format!(
-            "added   {} ({}) {}:{}\n",
+            "added   {} ({}) {}\n",
             t.name,
             verdict_text(t),
-            t.file,
-            t.line
+            t.at()
         ));
     }
     for c in &d.changed {
@@ -299,7 +289,7 @@ pub fn text(d: &InventoryDiff) -> String {
         }
     }
     for t in &d.removed {
-        out.push_str(&format!("removed {} {}:{}\n", t.name, t.file, t.line));
+        out.push_str(&format!("removed {} {}\n", t.name, t.at()));
     }
     if let Some((old, new)) = d.maturity {
         out.push_str(&format!("maturity {old} -> {new}\n"));

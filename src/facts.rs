@@ -349,6 +349,40 @@ pub struct FileFacts {
     /// List literals of strings only, in source order.
     pub string_lists: Vec<StringList>,
     pub lines: u32,
+    /// For a notebook, where each line of its joined code cells comes from. Every line in the
+    /// facts (spans, `def_line`, directives) counts in the joined source; [`FileFacts::place`]
+    /// turns one into what a reader sees.
+    pub cells: Option<Cells>,
+}
+
+/// The code cells of a notebook, joined into one source in order: the line each starts at and
+/// its number among all the notebook's cells (markdown and raw cells count, as the reader sees
+/// them in Jupyter), both 1-based.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cells {
+    starts: Vec<(u32, u32)>,
+}
+
+impl Cells {
+    /// Cell `number` starts at `first_line` of the joined source; cells come in order.
+    pub fn push(&mut self, first_line: u32, number: u32) {
+        debug_assert!(
+            self.starts
+                .last()
+                .is_none_or(|&(l, n)| l <= first_line && n < number)
+        );
+        self.starts.push((first_line, number));
+    }
+
+    /// Line `line` of the joined source as (cell number, line within the cell).
+    pub fn locate(&self, line: u32) -> (u32, u32) {
+        let i = self.starts.partition_point(|&(first, _)| first <= line);
+        match i.checked_sub(1).map(|i| self.starts[i]) {
+            Some((first, number)) => (number, line - first + 1),
+            // Before the first code cell (line 0 of an empty notebook): keep the line.
+            None => (self.starts.first().map_or(1, |&(_, n)| n), line),
+        }
+    }
 }
 
 /// A list literal whose items are all string literals (`["Read", "Bash"]`), with the line each
@@ -390,6 +424,20 @@ impl FileFacts {
             directives: Vec::new(),
             string_lists: Vec::new(),
             lines: 0,
+            cells: None,
+        }
+    }
+
+    /// Where line `line` of these facts is for a reader: `(None, line)` in an ordinary file,
+    /// `(Some(cell), line within the cell)` in a notebook. Everything that reaches output goes
+    /// through here, once, when the inventory's locations are built.
+    pub fn place(&self, line: u32) -> (Option<u32>, u32) {
+        match &self.cells {
+            Some(cells) => {
+                let (cell, line) = cells.locate(line);
+                (Some(cell), line)
+            }
+            None => (None, line),
         }
     }
     /// The line of each string of `items` where they are written as a list literal inside

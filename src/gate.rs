@@ -149,8 +149,10 @@ pub fn describe(failing: &[Failure], rule: FailOn) -> String {
     for failure in failing {
         let tool = failure.tool;
         out.push_str(&format!(
-            "  {}:{}: {} is {}\n",
-            tool.file, tool.line, tool.name, failure.why
+            "  {}: {} is {}\n",
+            tool.at(),
+            tool.name,
+            failure.why
         ));
     }
     out

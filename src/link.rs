@@ -23,6 +23,16 @@ pub const ANONYMOUS: &str = "<anonymous>";
 
 const MAX_DEPTH: usize = 24;
 
+thread_local! {
+    /// Set while [`Project::resolve_as_written`] runs.
+    static AS_WRITTEN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// 1 while resolving as written, else 0 (an index into the two answer caches).
+fn as_written() -> usize {
+    AS_WRITTEN.with(|flag| usize::from(flag.get()))
+}
+
 /// What an expression refers to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Sym {
@@ -76,6 +86,9 @@ struct FileIndex {
     function_at: HashMap<usize, usize>,
 }
 
+/// Resolutions worked out once, by what was asked.
+type AnswerCache<K> = Mutex<HashMap<K, Sym>>;
+
 /// All files of a scan, linked.
 pub struct Project {
     pub files: Vec<FileFacts>,
@@ -86,10 +99,12 @@ pub struct Project {
     passthrough: HashMap<Language, Vec<Pattern>>,
     /// tsconfig `paths` and `baseUrl` for bare JavaScript imports.
     aliases: ModuleAliases,
-    /// What calls of each function give, once worked out (see [`Project::returned`]).
-    returns: Mutex<HashMap<(usize, usize), Sym>>,
-    /// What each untyped parameter is given by every call site, once worked out.
-    arguments: Mutex<HashMap<(usize, usize, usize), Sym>>,
+    /// What calls of each function give, once worked out (see [`Project::returned`]); the
+    /// second map holds the answers for [`Project::resolve_as_written`].
+    returns: [AnswerCache<(usize, usize)>; 2],
+    /// What each untyped parameter is given by every call site, once worked out (two maps, as
+    /// for `returns`).
+    arguments: [AnswerCache<(usize, usize, usize)>; 2],
     /// Calls by the last name of their callee, built on first use.
     calls_by_name: OnceLock<HashMap<Name, Vec<(usize, usize)>>>,
 }
@@ -120,8 +135,8 @@ impl Project {
             modules,
             passthrough,
             aliases,
-            returns: Mutex::new(HashMap::default()),
-            arguments: Mutex::new(HashMap::default()),
+            returns: Default::default(),
+            arguments: Default::default(),
             calls_by_name: OnceLock::new(),
         }
     }
@@ -129,6 +144,45 @@ impl Project {
     /// Resolves `expr` as it appears in `file`, inside function `scope`, at byte `at`.
     pub fn resolve(&self, file: usize, scope: Option<usize>, expr: &Expr, at: usize) -> Sym {
         self.resolve_expr(file, scope, expr, at, 0)
+    }
+
+    /// Resolves `expr` like [`Project::resolve`], except that an import the importer's own
+    /// source root does not hold stays the library path it names. A framework's source scanned
+    /// beside its examples (`src/mcp/` next to `examples/`) is what those examples import when
+    /// installed, but their registrations are written against the library's API:
+    /// `from mcp.server.mcpserver import MCPServer` is `mcp.server.mcpserver.MCPServer` here.
+    pub fn resolve_as_written(
+        &self,
+        file: usize,
+        scope: Option<usize>,
+        expr: &Expr,
+        at: usize,
+    ) -> Sym {
+        AS_WRITTEN.with(|flag| {
+            let before = flag.replace(true);
+            let sym = self.resolve_expr(file, scope, expr, at, 0);
+            flag.set(before);
+            sym
+        })
+    }
+
+    /// What `expr` refers to outside the scanned tree: as resolved, or else as written
+    /// (see [`Project::resolve_as_written`]).
+    pub fn resolve_api(
+        &self,
+        file: usize,
+        scope: Option<usize>,
+        expr: &Expr,
+        at: usize,
+    ) -> Option<ApiPath> {
+        match self.resolve(file, scope, expr, at) {
+            Sym::External(path) => Some(path),
+            Sym::Unknown => None,
+            _ => match self.resolve_as_written(file, scope, expr, at) {
+                Sym::External(path) => Some(path),
+                _ => None,
+            },
+        }
     }
 
     /// The calls whose innermost function is `scope` (module level for `None`), in source order.
@@ -253,7 +307,11 @@ impl Project {
             return on_path;
         }
         // Several distributions side by side (`libs/community`, `libs/experimental`) are all
-        // installed together: a dotted module found in exactly one place is that module.
+        // installed together: a dotted module found in exactly one place is that module
+        // (unless resolving as written).
+        if as_written() == 1 {
+            return None;
+        }
         let first = candidates.first()?.0;
         (dotted.contains('.') && candidates.iter().all(|(f, _)| *f == first)).then_some(first)
     }
@@ -415,7 +473,11 @@ impl Project {
         if depth > MAX_DEPTH {
             return Sym::Unknown;
         }
-        let lock = || self.returns.lock().unwrap_or_else(|e| e.into_inner());
+        let lock = || {
+            self.returns[as_written()]
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+        };
         if let Some(known) = lock().get(&(file, func)) {
             return known.clone();
         }
@@ -453,7 +515,11 @@ impl Project {
         if depth > MAX_DEPTH {
             return Sym::Unknown;
         }
-        let lock = || self.arguments.lock().unwrap_or_else(|e| e.into_inner());
+        let lock = || {
+            self.arguments[as_written()]
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+        };
         let key = (file, func, param);
         if let Some(known) = lock().get(&key) {
             return known.clone();
@@ -737,7 +803,7 @@ impl Project {
         for (f, c) in self.mro(file, class) {
             let start = self.files[f].classes[c].span.start_byte;
             for base in &self.files[f].classes[c].bases {
-                if let Sym::External(path) = self.resolve_expr(f, None, base, start, 0) {
+                if let Some(path) = self.resolve_api(f, None, base, start) {
                     out.push(path);
                 }
             }

@@ -184,6 +184,9 @@ pub struct Agent {
     pub name: String,
     pub framework: String,
     pub file: String,
+    /// The notebook cell `line` is in (1-based, counting every cell), only for a notebook.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cell: Option<u32>,
     pub line: u32,
     /// `explicit` when every entry of the tool list is known statically, else `dynamic`.
     pub tool_list: ToolList,
@@ -237,6 +240,10 @@ pub struct Tool {
     pub framework: String,
     pub language: String,
     pub file: String,
+    /// The notebook cell `line` is in (1-based, counting every cell), only for a notebook.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cell: Option<u32>,
+    /// The line in the file, or within the cell in a notebook.
     pub line: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -308,6 +315,68 @@ impl Tool {
     }
 }
 
+/// A place as a reader finds it: `src/tools.py:42`, or `agent.ipynb:cell 3:12` in a notebook
+/// (line 12 of its third cell). Every report writes places this way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct At<'a> {
+    pub file: &'a str,
+    pub cell: Option<u32>,
+    pub line: u32,
+}
+
+impl std::fmt::Display for At<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.cell {
+            Some(cell) => write!(f, "{}:cell {}:{}", self.file, cell, self.line),
+            None => write!(f, "{}:{}", self.file, self.line),
+        }
+    }
+}
+
+impl Tool {
+    /// Where the tool's code is.
+    pub fn at(&self) -> At<'_> {
+        At {
+            file: &self.file,
+            cell: self.cell,
+            line: self.line,
+        }
+    }
+}
+
+impl Effect {
+    /// Where the call is.
+    pub fn at(&self) -> At<'_> {
+        At {
+            file: &self.file,
+            cell: self.cell,
+            line: self.line,
+        }
+    }
+}
+
+impl Guard {
+    /// Where the check is.
+    pub fn at(&self) -> At<'_> {
+        At {
+            file: &self.file,
+            cell: self.cell,
+            line: self.line,
+        }
+    }
+}
+
+impl Agent {
+    /// Where the agent is built.
+    pub fn at(&self) -> At<'_> {
+        At {
+            file: &self.file,
+            cell: self.cell,
+            line: self.line,
+        }
+    }
+}
+
 fn is_zero(n: &usize) -> bool {
     *n == 0
 }
@@ -329,6 +398,9 @@ pub struct Effect {
     /// What the call resolved to (`requests.post`).
     pub api: String,
     pub file: String,
+    /// The notebook cell `line` is in (1-based, counting every cell), only for a notebook.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cell: Option<u32>,
     pub line: u32,
     /// The chain of functions from the tool's entry to the call.
     pub via: Vec<String>,
@@ -342,6 +414,9 @@ pub struct Guard {
     pub kind: GuardKind,
     pub evidence: String,
     pub file: String,
+    /// The notebook cell `line` is in (1-based, counting every cell), only for a notebook.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cell: Option<u32>,
     pub line: u32,
     /// Whether the guard gates an effect on its own (SPEC §5): approval, confirmation, auth,
     /// a default-deny allowlist, a read-only mode that is on by default.

@@ -105,18 +105,10 @@ pub fn scan_with_progress(
     timer.lap("walk");
     let mut notes: Vec<Note> = skipped
         .into_iter()
-        .map(|Skipped { path, reason }| Note {
-            path,
-            line: None,
-            message: format!("skipped: {reason}"),
-        })
+        .map(|Skipped { path, reason }| Note::file(path, format!("skipped: {reason}")))
         .collect();
     let (aliases, problems) = ModuleAliases::discover(tree, &sources);
-    notes.extend(problems.into_iter().map(|p| Note {
-        path: p.path,
-        line: None,
-        message: p.message,
-    }));
+    notes.extend(problems.into_iter().map(|p| Note::file(p.path, p.message)));
     lang::warm_up();
     let prefix = tree.python_package_prefix();
     progress.start(sources.len());
@@ -192,11 +184,7 @@ fn parse_source(
     source: &SourceFile,
     package_prefix: &str,
 ) -> (Option<FileFacts>, Option<Note>) {
-    let note = |message: String| Note {
-        path: source.rel.clone(),
-        line: None,
-        message,
-    };
+    let note = |message: String| Note::file(&source.rel, message);
     let bytes = match tree.read(&source.rel) {
         Ok(bytes) => bytes,
         Err(err) => return (None, Some(note(format!("skipped: cannot read: {err}")))),
@@ -216,15 +204,16 @@ fn parse_source(
             )),
         );
     }
-    let facts = lang::parse(source.language, &source.rel, &text, package_prefix);
+    let facts = match lang::parse(source.language, &source.rel, &text, package_prefix) {
+        Ok(facts) => facts,
+        Err(err) => return (None, Some(note(format!("skipped: {err}")))),
+    };
     let note = if lossy {
         Some(note("not valid UTF-8; invalid bytes were replaced".into()))
     } else {
-        facts.syntax_error_line.map(|line| Note {
-            path: source.rel.clone(),
-            line: Some(line),
-            message: "syntax error; analysed what parsed".into(),
-        })
+        facts
+            .syntax_error_line
+            .map(|line| Note::at_line(&facts, line, "syntax error; analysed what parsed"))
     };
     (Some(facts), note)
 }

@@ -4,7 +4,7 @@
 use crate::assess::WrittenAt;
 use crate::config::{CONFIG_FILE, Config};
 use crate::facts::FileFacts;
-use crate::model::{Allow, Suppressed, Tool};
+use crate::model::{Allow, At, Suppressed, Tool};
 use crate::note::Note;
 use crate::scan::ScanOutput;
 
@@ -12,11 +12,7 @@ use crate::scan::ScanOutput;
 /// A tool suppressed in both places keeps the config's.
 pub fn apply_config(config: &Config, output: &mut ScanOutput, today: &str) {
     for rule in &config.suppress {
-        let note = |message: String| Note {
-            path: CONFIG_FILE.to_string(),
-            line: None,
-            message,
-        };
+        let note = |message: String| Note::file(CONFIG_FILE, message);
         let what = format!("suppression of `{}`", rule.tool);
         if let Err(problem) = still_applies(rule.expires.as_deref(), today) {
             output.notes.push(note(format!("{what} {problem}")));
@@ -52,11 +48,7 @@ pub fn apply_inline(
 ) {
     for file in files {
         for directive in &file.directives {
-            let note = |message: String| Note {
-                path: file.path.clone(),
-                line: Some(directive.line),
-                message,
-            };
+            let note = |message: String| Note::at_line(file, directive.line, message);
             let (allow, expires, reason) = match parse(&directive.text) {
                 Ok(parsed) => parsed,
                 Err(problem) => {
@@ -85,7 +77,7 @@ pub fn apply_inline(
                     allow,
                     reason: reason.clone(),
                     expires: expires.clone(),
-                    source: format!("{}:{}", file.path, directive.line),
+                    source: place(file, directive.line),
                 });
                 applied = true;
             }
@@ -99,6 +91,17 @@ pub fn apply_inline(
             }
         }
     }
+}
+
+/// `file:line` (`file:cell N:line` in a notebook) of line `line` of `file`'s facts.
+fn place(file: &FileFacts, line: u32) -> String {
+    let (cell, line) = file.place(line);
+    At {
+        file: &file.path,
+        cell,
+        line,
+    }
+    .to_string()
 }
 
 /// `allow SCOPE [until DATE] -- REASON` → (scope, expiry, reason).

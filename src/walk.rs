@@ -24,6 +24,7 @@ pub const DEFAULT_SKIP_DIRS: &[&str] = &[
     "site-packages",
     "node_modules",
     "__pycache__",
+    ".ipynb_checkpoints",
     ".mypy_cache",
     ".pytest_cache",
     ".ruff_cache",
@@ -34,6 +35,10 @@ pub const DEFAULT_SKIP_DIRS: &[&str] = &[
 
 /// Files larger than this are skipped (with a note) unless configured otherwise.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 2 * 1024 * 1024;
+
+/// A notebook may be this many times the size limit: its outputs (images, tables, logs) make up
+/// most of it, and they are read past, not scanned.
+pub const NOTEBOOK_SIZE_FACTOR: u64 = 16;
 
 #[derive(Debug, Clone)]
 pub struct WalkOptions {
@@ -183,8 +188,13 @@ pub(crate) fn skips_dir(
     DEFAULT_SKIP_DIRS.contains(&name) || is_venv()
 }
 
-/// The note for a file over the size limit.
+/// The note for a file over the size limit ([`NOTEBOOK_SIZE_FACTOR`] times it for a notebook).
 pub(crate) fn too_large(rel: &str, len: u64, max: u64) -> Option<Skipped> {
+    let max = if crate::lang::is_notebook(rel) {
+        max.saturating_mul(NOTEBOOK_SIZE_FACTOR)
+    } else {
+        max
+    };
     (len > max).then(|| Skipped {
         path: rel.to_string(),
         reason: format!("larger than the size limit ({len} > {max} bytes)"),

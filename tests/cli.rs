@@ -216,6 +216,132 @@ fn default_skips_dependencies_but_not_examples() {
     );
 }
 
+/// A notebook (nbformat 4) with one code cell per entry of `cells`, a markdown cell first.
+fn notebook(cells: &[&str], outputs: &str) -> String {
+    let mut all = vec![serde_json::json!({
+        "cell_type": "markdown", "metadata": {},
+        "source": ["# Notes\n", "@tool\n", "def x(): os.remove('/')"],
+    })];
+    for code in cells {
+        all.push(serde_json::json!({
+            "cell_type": "code", "execution_count": 1, "metadata": {},
+            "source": code.split_inclusive('\n').collect::<Vec<_>>(),
+            "outputs": [{"output_type": "display_data", "metadata": {}, "data": {"image/png": outputs}}],
+        }));
+    }
+    serde_json::json!({"cells": all, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+        .to_string()
+}
+
+#[test]
+fn notebooks_are_scanned_by_cell_and_bad_ones_become_notes() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let tool = "%pip install langchain\nfrom langchain_core.tools import tool\nimport os\n";
+    let wipe = "!ls\n@tool\ndef wipe(p: str) -> str:\n    \"\"\"Wipe.\"\"\"\n    os.remove(p)\n";
+    // Outputs of 3 MB, over the 2 MiB limit for code: a notebook's outputs are read past.
+    let image = "A".repeat(3 << 20);
+    std::fs::write(root.join("agent.ipynb"), notebook(&[tool, wipe], &image)).unwrap();
+    std::fs::write(
+        root.join("broken_cell.ipynb"),
+        notebook(&["x = 1\n", "s = '''never closed\n", "y = 2\n"], ""),
+    )
+    .unwrap();
+    std::fs::write(root.join("not_json.ipynb"), "{ \"cells\": [").unwrap();
+    std::fs::write(root.join("data.ipynb"), "{\"rows\": [1, 2, 3]}").unwrap();
+    std::fs::write(root.join("binary.ipynb"), [0u8, 159, 146, 150, 0, 1]).unwrap();
+    std::fs::write(
+        root.join("analysis.ipynb"),
+        r#"{"cells": [], "metadata": {"kernelspec": {"language": "R", "name": "ir"}}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("old.ipynb"),
+        r#"{"nbformat": 3, "metadata": {}, "worksheets": [{"cells": [
+            {"cell_type": "code", "input": "from langchain_core.tools import tool\nimport shutil\n\n@tool\ndef purge(p: str) -> str:\n    \"\"\"Purge.\"\"\"\n    shutil.rmtree(p)\n", "outputs": []}]}]}"#,
+    )
+    .unwrap();
+    // Jupyter's autosaved copies are not scanned twice.
+    std::fs::create_dir(root.join(".ipynb_checkpoints")).unwrap();
+    std::fs::copy(
+        root.join("agent.ipynb"),
+        root.join(".ipynb_checkpoints/agent-checkpoint.ipynb"),
+    )
+    .unwrap();
+    agent_audit()
+        .arg("--no-write")
+        .arg(root)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "agent.ipynb:cell 3:3: wipe [langchain] wipe (UNGUARDED, destructive)",
+        ))
+        .stdout(predicate::str::contains(
+            "file_delete  os.remove at agent.ipynb:cell 3:5 via wipe [no guard]",
+        ))
+        .stdout(predicate::str::contains("old.ipynb:cell 1:5: purge"))
+        .stdout(predicate::str::contains(
+            "broken_cell.ipynb:cell 3:1: syntax error",
+        ))
+        .stdout(predicate::str::contains(
+            "not_json.ipynb: skipped: not a valid notebook: EOF while parsing",
+        ))
+        .stdout(predicate::str::contains(
+            "data.ipynb: skipped: not a Jupyter notebook (no `cells`)",
+        ))
+        .stdout(predicate::str::contains(
+            "binary.ipynb: skipped: binary file",
+        ))
+        .stdout(predicate::str::contains(
+            "analysis.ipynb: skipped: a notebook in R, not Python",
+        ))
+        .stdout(predicate::str::contains("agent-checkpoint").not())
+        .stdout(predicate::str::contains("2 tools (2 destructive)"));
+    let out = agent_audit()
+        .args(["--format", "json", "--no-write"])
+        .arg(root)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let wipe = &json["tools"][0];
+    assert_eq!(
+        (&wipe["file"], &wipe["cell"], &wipe["line"]),
+        (&"agent.ipynb".into(), &3.into(), &3.into())
+    );
+    assert_eq!(wipe["effects"][0]["cell"], 3);
+    assert_eq!(wipe["effects"][0]["line"], 5);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("warning: broken_cell.ipynb:cell 3:1: syntax error"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn notebook_output_is_identical_across_runs_and_thread_counts() {
+    let dir = fixture_copy("notebook");
+    let run = |threads: &str, format: &str| {
+        let out = agent_audit()
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["--format", format, "--no-write"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        out.stdout
+    };
+    for format in ["yaml", "text", "sarif", "markdown"] {
+        let first = run("1", format);
+        assert_eq!(first, run("2", format), "{format}");
+        assert_eq!(first, run("4", format), "{format}");
+    }
+    let markdown = String::from_utf8(run("1", "markdown")).unwrap();
+    assert!(
+        markdown.contains("| `agent.ipynb:cell 4:6` |"),
+        "{markdown}"
+    );
+}
+
 #[test]
 fn a_missing_path_is_a_usage_error() {
     agent_audit()

@@ -94,6 +94,7 @@ fn traps_stay_quiet() {
         "reset_everything",
         "drop_scratch",
         "purgeDir",
+        "wipe_disk",
         "check_bash",
         "log_edit",
         "ask_user",

@@ -44,6 +44,7 @@ fn sarif_validates_against_the_schema() {
         "js/suppressions",
         "python/guards",
         "python/langchain",
+        "python/notebook",
         "python/suppressions",
     ] {
         let log = sarif(&fixture(dir));
@@ -136,4 +137,24 @@ fn fingerprints_survive_line_shifts() {
     let (fp_after, line_after) = pick(&after);
     assert_eq!(fp_before, fp_after);
     assert_ne!(line_before, line_after);
+}
+
+#[test]
+fn a_notebook_result_names_the_cell_and_the_line_in_it() {
+    let log = sarif(&fixture("python/notebook"));
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let notify = results
+        .iter()
+        .find(|r| r["message"]["text"].as_str().unwrap().contains("`notify`"))
+        .unwrap();
+    let location = &notify["locations"][0]["physicalLocation"];
+    assert_eq!(location["artifactLocation"]["uri"], "agent.ipynb");
+    assert_eq!(location["region"]["startLine"], 11);
+    assert_eq!(location["region"]["properties"]["cell"], 5);
+    let shell = results
+        .iter()
+        .find(|r| r["message"]["text"].as_str().unwrap().contains("`shell`"))
+        .unwrap();
+    let message = shell["message"]["text"].as_str().unwrap();
+    assert!(message.contains("at agent.ipynb:cell 2:11"), "{message}");
 }

@@ -541,3 +541,65 @@ fn a_new_suppression_passes_the_gate_but_leads_the_review() {
         "{markdown}"
     );
 }
+
+/// A notebook with a markdown cell, then `code` as its one code cell.
+fn notebook(code: &str) -> String {
+    serde_json::json!({
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": ["# Cleanup\n"]},
+            {"cell_type": "code", "execution_count": null, "metadata": {}, "outputs": [],
+             "source": code.split_inclusive('\n').collect::<Vec<_>>()},
+        ],
+        "metadata": {"kernelspec": {"language": "python", "name": "python3"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    })
+    .to_string()
+}
+
+#[test]
+fn a_tool_added_in_a_notebook_is_reported_by_cell_and_line() {
+    let repo = Repo::new(None);
+    repo.write("notebooks/cleanup.ipynb", &notebook(CLEANUP_TOOLS));
+
+    let gate = repo.run(GATE);
+    assert_exit(&gate, 1);
+    assert!(
+        stderr(&gate).contains("  notebooks/cleanup.ipynb:cell 2:14: wipe_logs is "),
+        "{}",
+        stderr(&gate)
+    );
+    let check = repo.run(&["check", "."]);
+    assert!(
+        stderr(&check).contains(
+            "added: python:notebooks/cleanup.ipynb:wipe_logs (notebooks/cleanup.ipynb:cell 2:14)"
+        ),
+        "{}",
+        stderr(&check)
+    );
+    let diff = repo.run(&["diff", "--base", "HEAD"]);
+    assert!(
+        stdout(&diff).contains(
+            "added   wipe_logs (unguarded, destructive) notebooks/cleanup.ipynb:cell 2:14"
+        ),
+        "{}",
+        stdout(&diff)
+    );
+
+    // Committed, the base revision's notebook is read from git: a new effect in it is a change.
+    assert_exit(&repo.run(&["."]), 0);
+    repo.commit_all();
+    repo.edit(
+        "notebooks/cleanup.ipynb",
+        "return len(os.listdir(\\\"/var/log/app\\\"))",
+        "os.remove(\\\"/var/log/app/last\\\")\\n\",\n    \"    return len(os.listdir(\\\"/var/log/app\\\"))",
+    );
+    let diff = repo.run(&["diff", "--base", "HEAD"]);
+    let text = stdout(&diff);
+    assert!(
+        text.contains(
+            "gained  count_logs file_delete `os.remove` (notebooks/cleanup.ipynb:cell 2:10)"
+        ),
+        "{text}"
+    );
+}

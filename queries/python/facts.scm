@@ -19,9 +19,13 @@
 (assignment) @assignment
 (with_item value: (as_pattern)) @with
 
-; String dispatch: `if name == "x":`, `elif "x" == name:`, `case "x":`
+; String dispatch: `if name == "x":`, `elif "x" == name:`, `case "x":`, `if name != "x": raise`,
+; `assert name == "x"`, `if name == "x" and ...:`
 (if_statement condition: (comparison_operator)) @dispatch
 (elif_clause condition: (comparison_operator)) @dispatch
+(if_statement condition: (boolean_operator)) @dispatch
+(elif_clause condition: (boolean_operator)) @dispatch
+(assert_statement) @dispatch
 (case_clause) @dispatch
 
 ; What functions return: `return value`

@@ -133,11 +133,7 @@ fn session(
     let Some(granted) = option(rule.def.tools.as_ref()) else {
         return;
     };
-    let note = |message: String| Note {
-        path: facts.path.clone(),
-        line: Some(call.span.start_line),
-        message,
-    };
+    let note = |message: String| Note::at_line(facts, call.span.start_line, message);
     let Some(names) = strings(project, granted) else {
         notes.push(note(format!(
             "{} grants tools by name in a list that is computed; they are not inventoried",
@@ -216,11 +212,7 @@ fn session(
                 Ok(d) => description = d,
                 Err(None) => continue,
                 Err(Some(message)) => {
-                    notes.push(Note {
-                        path: facts.path.clone(),
-                        line: Some(line),
-                        message,
-                    });
+                    notes.push(Note::at_line(facts, line, message));
                     description = None;
                 }
             }
@@ -247,13 +239,13 @@ fn session(
             continue;
         } else {
             grant.function = format!("{tool} (granted by name)");
-            notes.push(Note {
-                path: facts.path.clone(),
-                line: Some(line),
-                message: format!(
+            notes.push(Note::at_line(
+                facts,
+                line,
+                format!(
                     "`{tool}` is granted by name, but it is neither a {runtime} built-in nor a tool in the tree; its effects are not known"
                 ),
-            });
+            ));
             description = None;
         }
         out.push(DetectedTool {
@@ -294,6 +286,7 @@ fn session_registration(file: usize, call: &Call, options: &[(&str, Written)]) -
                 .collect(),
         },
         line: call.span.start_line,
+        span: Some(call.span),
         receiver: None,
     }
 }

@@ -1,7 +1,11 @@
 //! Language front ends. Each turns one source file into [`FileFacts`].
+//!
+//! A Jupyter notebook (`.ipynb`) is Python: [`notebook`] joins its code cells into one source
+//! for the Python front end and keeps the map from its lines back to the cells with the facts.
 
 pub mod js;
 mod marks;
+pub mod notebook;
 pub mod python;
 mod syntax;
 
@@ -9,25 +13,54 @@ use crate::facts::{FileFacts, Language, Span, StringList};
 
 /// The language a path is written in, by extension.
 /// Type declarations (`.d.ts`) hold no code that runs, so they are not scanned.
+/// Jupyter notebooks (`.ipynb`) are Python.
 pub fn language_of(path: &str) -> Option<Language> {
     let (stem, ext) = path.rsplit_once('.')?;
     match ext {
-        "py" | "pyi" => Some(Language::Python),
+        "py" | "pyi" | "ipynb" => Some(Language::Python),
         "ts" | "mts" | "cts" | "tsx" if !stem.ends_with(".d") => Some(Language::TypeScript),
         "js" | "jsx" | "mjs" | "cjs" => Some(Language::JavaScript),
         _ => None,
     }
 }
 
+/// Whether `path` is a Jupyter notebook.
+pub fn is_notebook(path: &str) -> bool {
+    path.ends_with(".ipynb")
+}
+
+/// Why a file gives no facts at all (a file with syntax errors still does).
+#[derive(Debug, thiserror::Error)]
+pub enum ParseError {
+    #[error(transparent)]
+    Notebook(#[from] notebook::NotebookError),
+}
+
 /// Parses one file with the front end for its language. `package_prefix` names the package
 /// the scan root is inside of, if any.
-pub fn parse(language: Language, rel_path: &str, source: &str, package_prefix: &str) -> FileFacts {
-    match language {
+pub fn parse(
+    language: Language,
+    rel_path: &str,
+    source: &str,
+    package_prefix: &str,
+) -> Result<FileFacts, ParseError> {
+    Ok(match language {
+        Language::Python if is_notebook(rel_path) => {
+            let notebook = notebook::read(source)?;
+            let mut facts = python::parse(rel_path, &notebook.source, package_prefix);
+            facts.syntax_error_line = facts
+                .syntax_error_line
+                .into_iter()
+                .chain(notebook.broken_line)
+                .min();
+            facts.cells = Some(notebook.cells);
+            facts
+        }
         Language::Python => python::parse(rel_path, source, package_prefix),
         Language::TypeScript | Language::JavaScript => {
             js::parse(rel_path, source, js::Dialect::of(rel_path))
         }
-    }
+    })
 }
 
 /// The dotted Python package that `root` itself is part of: the names of `root` and its
@@ -70,6 +103,9 @@ pub fn warm_up() {
 /// Parses `source` into a syntax tree and drops it (the benchmark's baseline).
 pub fn parse_tree_only(language: Language, rel_path: &str, source: &str) -> usize {
     match language {
+        Language::Python if is_notebook(rel_path) => {
+            notebook::read(source).map_or(0, |notebook| python::parse_tree_only(&notebook.source))
+        }
         Language::Python => python::parse_tree_only(source),
         Language::TypeScript | Language::JavaScript => {
             js::parse_tree_only(source, js::Dialect::of(rel_path))

@@ -415,7 +415,12 @@ pub fn parse_tree_only(source: &str) -> usize {
 /// (`langchain_community.tools` when scanning that folder), so imports resolve the same way
 /// whether a project is scanned whole or in part.
 pub fn parse(rel_path: &str, source: &str, package_prefix: &str) -> FileFacts {
-    let module = join_path(package_prefix, &module_name(rel_path));
+    // A notebook cannot be imported: it has no module name.
+    let module = if super::is_notebook(rel_path) {
+        String::new()
+    } else {
+        join_path(package_prefix, &module_name(rel_path))
+    };
     let mut facts = FileFacts::new(rel_path.to_string(), Language::Python, module);
     // `source.lines().count()`, counting newline bytes.
     let newlines = source.bytes().filter(|b| *b == b'\n').count();
@@ -530,6 +535,7 @@ kinds! {
     CasePattern = "case_pattern",
     ClassDefinition = "class_definition",
     Comment = "comment",
+    ComparisonOperator = "comparison_operator",
     ConditionalExpression = "conditional_expression",
     ConcatenatedString = "concatenated_string",
     ContinueStatement = "continue_statement",
@@ -547,6 +553,7 @@ kinds! {
     FunctionDefinition = "function_definition",
     GenericType = "generic_type",
     Identifier = "identifier",
+    IfStatement = "if_statement",
     ImportPrefix = "import_prefix",
     ImportStatement = "import_statement",
     Integer = "integer",
@@ -1326,7 +1333,7 @@ impl<'a> Extractor<'a> {
                 .ancestor(2)
                 .filter(|m| self.kind(*m) == K::MatchStatement)
                 .and_then(|m| Self::field(m, f.subject))
-                .filter(|s| self.kind(*s) == K::Identifier);
+                .filter(|s| is_dispatch_subject(self.kind(*s)));
             let Some(subject) = subject else { return };
             let Some(body) = Self::field(node, f.consequence) else {
                 return;
@@ -1349,29 +1356,74 @@ impl<'a> Extractor<'a> {
             self.facts.dispatches.append(&mut dispatches);
             return;
         }
-        let (Some(condition), Some(body)) = (
-            Self::field(node, f.condition),
-            Self::field(node, f.consequence),
-        ) else {
+        // The rest of the block after `node`: what an `assert name == "x"` or an
+        // `if name != "x": raise` serves.
+        let rest_of_block = || {
+            self.ancestor(1).map(|block| Span {
+                start_line: node.end_position().row as u32 + 1,
+                end_line: block.end_position().row as u32 + 1,
+                start_byte: node.end_byte(),
+                end_byte: block.end_byte(),
+            })
+        };
+        let kind = self.kind(node);
+        let (condition, body) = if kind == K::AssertStatement {
+            (node.named_child(0), None)
+        } else {
+            (
+                Self::field(node, f.condition),
+                Self::field(node, f.consequence),
+            )
+        };
+        let Some(mut condition) = condition else {
             return;
         };
-        if condition.named_child_count() != 2 || self.comparison_operator(condition) != Some("==") {
+        // `name == "x" and ...` tests the name first.
+        while self.kind(condition) == K::BooleanOperator
+            && self.comparison_operator(condition) == Some("and")
+        {
+            let Some(left) = Self::field(condition, f.left) else {
+                return;
+            };
+            condition = left;
+        }
+        if self.kind(condition) != K::ComparisonOperator || condition.named_child_count() != 2 {
             return;
         }
+        // `if name == "x": ...` serves `x` in its body; `if name != "x": raise ...` (with no
+        // `else`) and `assert name == "x"` serve `x` in the rest of the block.
+        let served = match (self.comparison_operator(condition), body) {
+            (Some("=="), Some(body)) => span(body),
+            (Some("=="), None) => match rest_of_block() {
+                Some(rest) => rest,
+                None => return,
+            },
+            (Some("!="), Some(body))
+                if kind == K::IfStatement
+                    && Self::field(node, f.alternative).is_none()
+                    && matches!(self.block_exit(body), Some(Exit::Raise | Exit::Return)) =>
+            {
+                match rest_of_block() {
+                    Some(rest) => rest,
+                    None => return,
+                }
+            }
+            _ => return,
+        };
         let (Some(a), Some(b)) = (condition.named_child(0), condition.named_child(1)) else {
             return;
         };
         let (subject, value) = match (self.kind(a), self.kind(b)) {
-            (K::Identifier, K::String) => (a, b),
-            (K::String, K::Identifier) => (b, a),
+            (s, K::String) if is_dispatch_subject(s) => (a, b),
+            (K::String, s) if is_dispatch_subject(s) => (b, a),
             _ => return,
         };
         if let Expr::Str(value) = self.expr(value, 0) {
             self.facts.dispatches.push(Dispatch {
-                subject: self.text(subject).to_string(),
+                subject: collapse_whitespace(self.text(subject), 80).to_string(),
                 value: value.to_string(),
                 line: line(node),
-                span: span(body),
+                span: served,
                 scope: None,
             });
         }
@@ -1853,6 +1905,11 @@ fn clean_docstring(raw: &str) -> String {
         out.push_str(l.get(indent..).unwrap_or(l.trim_start()).trim_end());
     }
     out.trim().to_string()
+}
+
+/// What a dispatch can branch on: a name, or a field of one (`params.name`, `call["name"]`).
+fn is_dispatch_subject(kind: K) -> bool {
+    matches!(kind, K::Identifier | K::Attribute | K::Subscript)
 }
 
 #[cfg(test)]

@@ -20,20 +20,13 @@ pub fn verdict_text(tool: &Tool) -> String {
 /// marked ⚠️, then by verdict, file and line.
 pub fn tool_table(tools: &[&Tool]) -> String {
     let mut tools = tools.to_vec();
-    tools.sort_by_key(|t| {
-        (
-            !needs_attention(t),
-            verdict_rank(t.verdict),
-            &t.file,
-            t.line,
-        )
-    });
+    tools.sort_by_key(|t| (!needs_attention(t), verdict_rank(t.verdict), t.at()));
     let mut out = String::from("| tool | verdict | effects | where |\n|---|---|---|---|\n");
     for t in tools {
         let effects: BTreeSet<&str> = t.effects.iter().map(|e| e.category.as_str()).collect();
         let effects: Vec<&str> = effects.into_iter().collect();
         out.push_str(&format!(
-            "| {}`{}` | {} | {} | `{}:{}` |\n",
+            "| {}`{}` | {} | {} | `{}` |\n",
             if needs_attention(t) { "⚠️ " } else { "" },
             t.name,
             verdict_text(t),
@@ -42,8 +35,7 @@ pub fn tool_table(tools: &[&Tool]) -> String {
             } else {
                 effects.join(", ")
             },
-            t.file,
-            t.line
+            t.at()
         ));
     }
     out

@@ -119,11 +119,10 @@ fn summary(tool: &Tool) -> String {
     let mut effects: Vec<String> = Vec::new();
     for effect in tool.effects.iter().filter(|e| e.category.changes_state()) {
         let text = format!(
-            "{} `{}` at {}:{}",
+            "{} `{}` at {}",
             effect.category.as_str(),
             effect.call,
-            effect.file,
-            effect.line
+            effect.at()
         );
         if !effects.contains(&text) {
             effects.push(text);
@@ -151,6 +150,11 @@ fn summary(tool: &Tool) -> String {
 
 fn result(rule: usize, tool: &Tool, message: &str) -> Value {
     let rule = &RULES[rule];
+    let mut region = json!({ "startLine": tool.line.max(1) });
+    if let Some(cell) = tool.cell {
+        // A notebook: the line is within the cell, which SARIF has no field for.
+        region["properties"] = json!({ "cell": cell });
+    }
     let mut result = json!({
         "ruleId": rule.id,
         "ruleIndex": RULES.iter().position(|r| r.id == rule.id),
@@ -159,7 +163,7 @@ fn result(rule: usize, tool: &Tool, message: &str) -> Value {
         "locations": [{
             "physicalLocation": {
                 "artifactLocation": { "uri": tool.file, "uriBaseId": "%SRCROOT%" },
-                "region": { "startLine": tool.line.max(1) },
+                "region": region,
             },
         }],
         // The tool id names file and tool, not lines: the result survives edits around it.

@@ -1,5 +1,5 @@
-//! The terminal report: each tool with `file:line`, its effects with their chain, what is
-//! missing, then notes and a summary line.
+//! The terminal report: each tool with `file:line` (`file:cell N:line` in a notebook), its
+//! effects with their chain, what is missing, then notes and a summary line.
 
 use std::fmt::Write;
 
@@ -14,14 +14,7 @@ pub fn render(inventory: &Inventory, notes: &[Note], stats: Stats) -> String {
     if !notes.is_empty() {
         let _ = writeln!(out, "notes:");
         for note in notes {
-            match note.line {
-                Some(line) => {
-                    let _ = writeln!(out, "  {}:{}: {}", note.path, line, note.message);
-                }
-                None => {
-                    let _ = writeln!(out, "  {}: {}", note.path, note.message);
-                }
-            }
+            let _ = writeln!(out, "  {}: {}", note.place(), note.message);
         }
         out.push('\n');
     }
@@ -47,9 +40,8 @@ pub fn render(inventory: &Inventory, notes: &[Note], stats: Stats) -> String {
             };
             let _ = writeln!(
                 out,
-                "  {}:{}: {} [{}] {} tools ({} list){}",
-                agent.file,
-                agent.line,
+                "  {}: {} [{}] {} tools ({} list){}",
+                agent.at(),
                 agent.name,
                 agent.framework,
                 agent.tools.len() + agent.other_tools.len(),
@@ -96,8 +88,12 @@ fn render_tool(out: &mut String, tool: &Tool) {
     };
     let _ = writeln!(
         out,
-        "{}:{}: {} [{}] {} ({})",
-        tool.file, tool.line, tool.name, tool.framework, tool.function, flag
+        "{}: {} [{}] {} ({})",
+        tool.at(),
+        tool.name,
+        tool.framework,
+        tool.function,
+        flag
     );
     if tool.effects.is_empty() {
         let _ = writeln!(out, "    no effects found");
@@ -121,11 +117,10 @@ fn render_tool(out: &mut String, tool: &Tool) {
         };
         let _ = writeln!(
             out,
-            "    {:<12} {} at {}:{}{}{}",
+            "    {:<12} {} at {}{}{}",
             effect.category.as_str(),
             effect.call,
-            effect.file,
-            effect.line,
+            effect.at(),
             via,
             guarded
         );
@@ -133,12 +128,11 @@ fn render_tool(out: &mut String, tool: &Tool) {
     for guard in &tool.guards {
         let _ = writeln!(
             out,
-            "    guard {} ({}) {} at {}:{}",
+            "    guard {} ({}) {} at {}",
             guard.kind.as_str(),
             if guard.strong { "strong" } else { "weak" },
             guard.evidence,
-            guard.file,
-            guard.line
+            guard.at()
         );
     }
     if tool.unresolved_calls > 0 {
