@@ -2438,6 +2438,16 @@ mod tests {
         parse("src/tools/a.js", source, Dialect::JavaScript)
     }
 
+    #[test]
+    fn an_array_of_strings_keeps_the_line_of_each_item() {
+        let f = ts(
+            "query({ options: {\n  allowedTools: [\"Read\",\n    \"Bash\"],\n  n: [1, `x`],\n} });\n",
+        );
+        assert_eq!(f.string_lists.len(), 1);
+        let call = f.calls[0].span;
+        assert_eq!(f.string_lines(call, &["Read", "Bash"]), Some(vec![2, 3]));
+    }
+
     fn imports(f: &FileFacts) -> Vec<(String, String)> {
         f.imports
             .iter()

@@ -1917,6 +1917,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_list_of_strings_keeps_the_line_of_each_item() {
+        let facts = parse(
+            "a.py",
+            "options = Options(\n    tools=[\n        \"Read\",\n        \"Bash\",\n    ],\n    other=[1, \"x\"],\n)\n",
+            "",
+        );
+        assert_eq!(facts.string_lists.len(), 1);
+        let call = facts.calls[0].span;
+        assert_eq!(
+            facts.string_lines(call, &["Read", "Bash"]),
+            Some(vec![3, 4])
+        );
+        assert_eq!(facts.string_lines(call, &["Bash"]), None);
+    }
+
+    #[test]
     fn module_names() {
         assert_eq!(module_name("a/b/c.py"), "a.b.c");
         assert_eq!(module_name("a/b/__init__.py"), "a.b");
