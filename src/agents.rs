@@ -94,6 +94,7 @@ pub fn find_agents(
                         .filter(|t| matches!(&t.detected.entry, Entry::Granted(g) if (g.file, g.call) == (file, c)))
                         .map(|t| t.id.to_string()),
                 );
+                list.dynamic |= crate::grants::computed(project, file, call, rule);
                 for server in crate::grants::session_servers(project, catalog, file, call, rule) {
                     let Some(arg) = server
                         .rule

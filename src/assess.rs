@@ -193,7 +193,16 @@ fn build_tool(
     let effects: Vec<Effect> = effects.into_iter().map(|(e, _)| e).collect();
     let destructive = effects.iter().any(|e| e.category.is_destructive())
         || matches!(&detected.entry, Entry::Granted(g) if g.destructive);
-    let findings = findings(detected.declared.as_ref(), &effects, destructive);
+    let mut findings = findings(detected.declared.as_ref(), &effects, destructive);
+    if let Entry::Granted(grant) = &detected.entry
+        && grant.bypassed
+    {
+        findings.push(Finding {
+            kind: "permissions_bypassed".into(),
+            message: "the session bypasses permissions: every call of the tool runs without asking"
+                .into(),
+        });
+    }
     Tool {
         id: String::new(),
         name: detected.name.clone(),

@@ -447,6 +447,10 @@ pub struct ToolRuleDef {
     /// Kind grant: the runtime whose `[[builtin]]` tools the granted names are.
     #[serde(default)]
     pub builtins: Option<String>,
+    /// Kind grant: the option value under which the runtime asks about no call at all
+    /// (`permission_mode = "bypassPermissions"`): permission rules and callbacks guard nothing.
+    #[serde(default)]
+    pub bypass: Option<OptionValuesDef>,
     /// Class fields with the name and description (kind class).
     #[serde(default)]
     pub name_field: Option<String>,

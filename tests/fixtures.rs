@@ -104,6 +104,7 @@ fn traps_stay_quiet() {
         "release_options",
         "reviewer_options",
         "quiet_options",
+        "hotfix_options",
     ];
     for dir in fixture_dirs() {
         let inventory: Inventory = report::parse_yaml(&scan_to_yaml(&dir)).unwrap();

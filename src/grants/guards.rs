@@ -25,7 +25,9 @@ pub(crate) fn session_guards(
     let facts = &project.files[grant.file];
     let site = &facts.calls[grant.call];
     let granted = |scope: &str| format!("{}({scope})", tool.name);
-    if !grant.scopes.is_empty() {
+    // Under a bypass every call runs unasked: scopes and callbacks stop nothing.
+    let asked = !grant.scopes.is_empty() && !grant.bypassed;
+    if asked {
         let rules: Vec<String> = grant.scopes.iter().map(|s| granted(s)).collect();
         out.push(Found {
             kind: GuardKind::Allowlist,
@@ -48,12 +50,7 @@ pub(crate) fn session_guards(
         });
     }
     out.extend(call_guards(
-        project,
-        catalog,
-        reg,
-        site.span,
-        &tool.name,
-        !grant.scopes.is_empty(),
+        project, catalog, reg, site.span, &tool.name, asked,
     ));
     out
 }

@@ -22,8 +22,10 @@
 //! granted whole, because the runtime does not ask it about pre-approved calls. Options with
 //! guard values (`permission_mode="plan"`) are judged with every registration, in
 //! [`crate::guards`]. A tool several sessions serve keeps the guard kinds all of them give.
-//! Subagents' own tool lists (`AgentDefinition(tools=...)`), settings files
-//! (`.claude/settings.json` hooks and permissions) and `bypassPermissions` are not read.
+//! Under the rule's `bypass` value (`permission_mode="bypassPermissions"`) nothing is asked:
+//! scopes and callbacks guard nothing, and each granted tool has a finding. Subagents' own tool
+//! lists (`AgentDefinition(tools=...)`) and settings files (`.claude/settings.json` hooks and
+//! permissions) are not read.
 
 use std::collections::BTreeMap;
 
@@ -58,6 +60,8 @@ pub struct Grant {
     /// Destructive although no effect's category says so: an effect the catalog marks, or a
     /// subagent run with the session's destructive tools.
     pub destructive: bool,
+    /// The session asks about no call (`permission_mode="bypassPermissions"`).
+    pub bypassed: bool,
 }
 
 /// An effect of a granted tool, from the catalog entry that describes it.
@@ -146,6 +150,7 @@ fn session(
         .unwrap_or_default();
     let available = option(rule.def.available.as_ref()).and_then(|w| strings(project, w));
     let registration = session_registration(file, call, &options);
+    let bypassed = bypasses(project, rule, &options);
     // One tool per name: `Bash` granted whole wins over `Bash(git:*)`; scopes add up.
     let mut by_tool: BTreeMap<String, (u32, Option<Vec<String>>)> = BTreeMap::new();
     let mut order = Vec::new();
@@ -197,6 +202,7 @@ fn session(
             effects: Vec::new(),
             known: false,
             destructive: false,
+            bypassed,
         };
         let description;
         if let Some(rest) = tool.strip_prefix("mcp__") {
@@ -266,6 +272,33 @@ fn session(
             g.destructive |= session_destructive;
         }
     }
+}
+
+/// Whether the names a session grants are computed at run time (not a list of literals).
+pub(crate) fn computed(project: &Project, file: usize, call: &Call, rule: &ToolRule) -> bool {
+    let Some(spec) = &rule.def.tools else {
+        return false;
+    };
+    session_options(project, file, call, rule)
+        .iter()
+        .find(|(key, _)| spec.keyword.iter().any(|k| k == *key))
+        .is_some_and(|(_, w)| strings(project, *w).is_none())
+}
+
+/// Whether the session's options hold the rule's `bypass` value.
+fn bypasses(project: &Project, rule: &ToolRule, options: &[(&str, Written)]) -> bool {
+    let Some(bypass) = &rule.def.bypass else {
+        return false;
+    };
+    options
+        .iter()
+        .filter(|(key, _)| *key == bypass.keyword)
+        .filter_map(|(_, w)| follow(project, *w, 0))
+        .any(|w| {
+            project
+                .literal_str(w.file, w.scope, w.value)
+                .is_some_and(|v| bypass.values.contains(&v))
+        })
 }
 
 /// The session's options as one registration call, `**options` entries as keywords, so that

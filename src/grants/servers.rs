@@ -97,13 +97,29 @@ fn server_option<'p>(
 /// {"command": ...}}` merged into the session's servers at run time).
 fn server_in_file<'p>(project: &'p Project, file: usize, server: &str) -> Option<Written<'p>> {
     let facts = &project.files[file];
-    facts.assignments.iter().find_map(|a| {
+    let assigned = facts.assignments.iter().find_map(|a| {
         let value = config_under(&a.value, server, 0)?;
         Some(Written {
             file,
             scope: a.scope,
             within: a.span,
             value,
+        })
+    });
+    // Or given to a call (another session's `mcp_servers={...}`).
+    assigned.or_else(|| {
+        facts.calls.iter().find_map(|c| {
+            let value = c
+                .call
+                .args
+                .iter()
+                .find_map(|a| config_under(&a.value, server, 0))?;
+            Some(Written {
+                file,
+                scope: c.scope,
+                within: c.span,
+                value,
+            })
         })
     })
 }
@@ -318,10 +334,11 @@ pub(crate) fn served_by(
                 .unwrap_or_default();
             let whole = format!("mcp__{}", server.key);
             let qualified = format!("{whole}__{}", tool.name);
-            let pre_approved = granted.iter().any(|(text, _)| {
-                let (name, scope) = permission_rule(text);
-                scope.is_none() && (name == whole || name == qualified || name == tool.name)
-            });
+            let pre_approved = super::bypasses(project, rule, &options)
+                || granted.iter().any(|(text, _)| {
+                    let (name, scope) = permission_rule(text);
+                    scope.is_none() && (name == whole || name == qualified || name == tool.name)
+                });
             out.push(Served {
                 registration: session_registration(file, call, &options),
                 site: call.span,
