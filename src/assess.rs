@@ -36,7 +36,7 @@ pub fn assess_project(
     for &language in &languages {
         let lang_catalog = catalog.language(language);
         let tracer = Tracer::new(project, lang_catalog);
-        let judge = Judge::new(project, lang_catalog);
+        let judge = Judge::new(project, lang_catalog, language);
         for detected in detect(project, language, lang_catalog, notes) {
             let trace = tracer.trace(&detected);
             if trace.truncated {

@@ -24,7 +24,7 @@ use std::rc::Rc;
 
 use crate::catalog::{GuardRule, LanguageCatalog};
 use crate::detect::{DetectedTool, Entry};
-use crate::facts::{Check, Exit, Expr, Name, Span};
+use crate::facts::{Check, Exit, Expr, Language, Name, Span};
 use crate::link::{Project, Sym};
 use crate::model::GuardKind;
 use crate::pattern::ApiPath;
@@ -76,14 +76,15 @@ type Meaning = Rc<Vec<GuardKind>>;
 type HelperKey = (usize, usize, usize);
 
 impl<'p> Judge<'p> {
-    pub fn new(project: &'p Project, catalog: &'p LanguageCatalog) -> Self {
+    /// The judge of the tools in `language`'s files.
+    pub fn new(project: &'p Project, catalog: &'p LanguageCatalog, language: Language) -> Self {
         let mut judge = Judge {
             project,
             catalog,
             mapped: HashMap::default(),
             helpers: RefCell::new(HashMap::default()),
             meanings: RefCell::new(HashMap::default()),
-            sessions: crate::grants::sessions(project, catalog),
+            sessions: crate::grants::sessions(project, catalog, language),
         };
         judge.mapped = judge.tool_maps();
         judge

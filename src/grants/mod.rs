@@ -31,7 +31,7 @@ use std::collections::BTreeMap;
 
 use crate::catalog::{ArgSpec, LanguageCatalog, ToolKind, ToolRule};
 use crate::detect::{CallRules, DetectedTool, Entry, Registration};
-use crate::facts::{Arg, Call, CallExpr, Expr, Span};
+use crate::facts::{Arg, Call, CallExpr, Expr, Language, Span};
 use crate::link::Project;
 use crate::model::Category;
 use crate::note::Note;
@@ -327,14 +327,21 @@ fn session_registration(file: usize, call: &Call, options: &[(&str, Written)]) -
 /// A session of the project: the file and index of its options call, and its rule.
 pub(crate) type Session<'p> = (usize, usize, &'p ToolRule);
 
-/// Every session in the project's files (calls of `grant` rules).
-pub(crate) fn sessions<'p>(project: &Project, catalog: &'p LanguageCatalog) -> Vec<Session<'p>> {
+/// Every session in the project's files of `language` (calls of `grant` rules).
+pub(crate) fn sessions<'p>(
+    project: &Project,
+    catalog: &'p LanguageCatalog,
+    language: Language,
+) -> Vec<Session<'p>> {
     let rules = CallRules::new(catalog.tool_rules(ToolKind::Grant).collect());
     let mut out = Vec::new();
     if rules.is_empty() {
         return out;
     }
     for (file, facts) in project.files.iter().enumerate() {
+        if facts.language.family() != language {
+            continue;
+        }
         for (c, call) in facts.calls.iter().enumerate() {
             if let Some(rule) = rules.matching(project, file, call) {
                 out.push((file, c, rule));
