@@ -355,6 +355,17 @@ impl Project {
                 None
             }
             Expr::Attr(base, attr) => {
+                // A key of a constant object (`TOOLS.kv_list` with `const TOOLS = { kv_list: 'x' }`).
+                if let Expr::Name(name) = base.as_ref()
+                    && let Some((f, s, Expr::Dict(pairs))) =
+                        self.bound_value(file, scope, name, depth + 1)
+                {
+                    let value = pairs.iter().find_map(|(k, v)| match k {
+                        Expr::Str(k) if k == attr => Some(v),
+                        _ => None,
+                    })?;
+                    return self.literal_str_at(f, s, value, depth + 1);
+                }
                 let holder = match self.resolve_expr(file, scope, base, usize::MAX, depth + 1) {
                     Sym::Instance { file, class } | Sym::Class { file, class } => (file, class),
                     Sym::Module(m) => {
@@ -369,6 +380,44 @@ impl Project {
                         .find(|x| x.name == attr)?;
                     self.literal_str_at(f, None, field.value.as_ref()?, depth + 1)
                 })
+            }
+            _ => None,
+        }
+    }
+
+    /// The expression a name is first bound to, followed through imports: the file and scope
+    /// it is written in, and the value.
+    fn bound_value(
+        &self,
+        file: usize,
+        scope: Option<usize>,
+        name: &Name,
+        depth: usize,
+    ) -> Option<(usize, Option<usize>, Expr)> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let facts = &self.files[file];
+        let index = &self.index[file];
+        let mut current = scope;
+        let mut found = None;
+        while let Some(f) = current {
+            if let Some(bindings) = index.locals.get(&(f, name.clone())) {
+                found = Some((Some(f), bindings));
+                break;
+            }
+            current = facts.functions[f].parent;
+        }
+        let (scope, bindings) = match found {
+            Some(found) => found,
+            None => (None, index.globals.get(name)?),
+        };
+        match *bindings.first()? {
+            Binding::Assign(a) => Some((file, scope, facts.assignments[a].value.clone())),
+            Binding::Import(i) => {
+                let (module, name) = facts.imports[i].target.rsplit_once('.')?;
+                let module = self.find_module(file, module)?;
+                self.bound_value(module, None, &Name::from(name), depth + 1)
             }
             _ => None,
         }

@@ -1338,13 +1338,8 @@ impl<'a> Walker<'a, '_> {
 
     fn import(&mut self, node: Node<'a>) {
         let f = self.f;
-        // `import type ...`
-        if self
-            .kids(node, false)
-            .any(|c| !c.is_named() && self.text(c) == "type")
-        {
-            return;
-        }
+        // `import type { McpServer } from ...` binds names too: parameter annotations resolve
+        // through them (`server: McpServer`).
         let at = line(node);
         let Some(source) = self.field(node, f.source) else {
             // `import fs = require('fs')`
@@ -1393,11 +1388,7 @@ impl<'a> Walker<'a, '_> {
                 }
                 K::NamedImports => {
                     for spec in self.named(part) {
-                        if self.kind(spec) != K::ImportSpecifier
-                            || self
-                                .kids(spec, false)
-                                .any(|c| !c.is_named() && self.text(c) == "type")
-                        {
+                        if self.kind(spec) != K::ImportSpecifier {
                             continue;
                         }
                         let Some(name) = self.field(spec, f.name) else {
@@ -2563,9 +2554,11 @@ import 'side-effect';
         assert_eq!(
             imports(&f),
             pairs(&[
+                ("X", "src/tools/x.X"),
                 ("def", "src/db/index.default"),
                 ("a", "src/db/index.a"),
                 ("c", "src/db/index.b"),
+                ("T", "src/db/index.T"),
                 ("ns", "fs"),
                 ("axios", "axios"),
                 ("fs", "fs"),
@@ -2574,7 +2567,7 @@ import 'side-effect';
                 ("ns2", "m3"),
             ])
         );
-        assert_eq!(f.imports[0].line, 3);
+        assert_eq!(f.imports[1].line, 3);
     }
 
     #[test]

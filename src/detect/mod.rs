@@ -1,6 +1,8 @@
 //! Tool detection: which functions a framework exposes to a model, by the catalog's
 //! registration rules. Reads linked facts only.
 
+mod forward;
+
 use std::collections::BTreeMap;
 
 use rustc_hash::FxHashSet as HashSet;
@@ -12,6 +14,7 @@ use crate::link::{Project, Sym};
 use crate::model::{Category, Declared};
 use crate::note::Note;
 use crate::pattern::ApiPath;
+use forward::Forwarders;
 
 /// The code that runs when the model calls a tool.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,9 +105,24 @@ pub fn detect(
             _ => Vec::new(),
         })
         .collect();
+    let rules = call_rules(catalog);
+    let registration_rule = |file: usize, call: &crate::facts::Call| {
+        rules
+            .matching(project, file, call)
+            .filter(|r| r.def.kind == ToolKind::Call)
+    };
+    let forwarders = Forwarders::find(project, &files, &registration_rule);
     for &file in &files {
         decorated(project, catalog, file, &schemas, &mut tools);
-        registration_calls(project, catalog, file, &schemas, &mut tools, notes);
+        registration_calls(
+            project,
+            catalog,
+            file,
+            &schemas,
+            &forwarders,
+            &mut tools,
+            notes,
+        );
     }
     tools.retain(|t| match t.entry {
         Entry::Function { file, func } => !class_methods.contains(&(file, func)),
@@ -432,15 +450,9 @@ fn dispatched(
     }
 }
 
-fn registration_calls(
-    project: &Project,
-    catalog: &LanguageCatalog,
-    file: usize,
-    schemas: &BTreeMap<String, Schema>,
-    tools: &mut Vec<DetectedTool>,
-    notes: &mut Vec<Note>,
-) {
-    let rules = CallRules::new(
+/// The rules of registrations made by a call: kind call, and dispatchers given a handler.
+fn call_rules(catalog: &LanguageCatalog) -> CallRules<'_> {
+    CallRules::new(
         catalog
             .tools
             .iter()
@@ -449,14 +461,42 @@ fn registration_calls(
                     || (r.def.kind == ToolKind::Dispatcher && r.def.handler.is_some())
             })
             .collect(),
-    );
+    )
+}
+
+fn registration_calls(
+    project: &Project,
+    catalog: &LanguageCatalog,
+    file: usize,
+    schemas: &BTreeMap<String, Schema>,
+    forwarders: &Forwarders<'_>,
+    tools: &mut Vec<DetectedTool>,
+    notes: &mut Vec<Note>,
+) {
+    let rules = call_rules(catalog);
     let facts = &project.files[file];
     for (c, call) in facts.calls.iter().enumerate() {
-        let Some(rule) = rules.matching(project, file, call) else {
+        let args = &call.call;
+        let (rule, handler, name_arg) = if let Some(rule) = rules.matching(project, file, call) {
+            let name = rule.def.name.as_ref().and_then(|n| n.find(args));
+            (
+                rule,
+                rule.def.handler.as_ref().and_then(|h| h.find(args)),
+                name,
+            )
+        } else if let Some(via) = forwarders.registration(project, file, call) {
+            (via.rule, via.handler, via.name)
+        } else {
             continue;
         };
-        let args = &call.call;
-        let handler = rule.def.handler.as_ref().and_then(|h| h.find(args));
+        // Inside a forwarder, a registration of what it was given is not a tool of its own.
+        if let Some(scope) = call.scope
+            && forwarders.contains(file, scope)
+            && handler.is_some_and(|h| forward::carried_param(facts, scope, h, &[], 0).is_some())
+        {
+            continue;
+        }
+        let name_text = name_arg.and_then(|n| project.literal_str(file, call.scope, n));
         let registration = || Registration {
             file,
             scope: call.scope,
@@ -496,16 +536,12 @@ fn registration_calls(
                     Sym::Function { file: f, func } => Entry::Function { file: f, func },
                     // The code is outside the tree (`func=chain.run`): the tool is still
                     // real when it has a name of its own; otherwise it cannot be told apart.
-                    _ if arg_str(project, file, call.scope, rule.def.name.as_ref(), args)
-                        .is_some() =>
-                    {
-                        Entry::Registration {
-                            file,
-                            call: c,
-                            effect: rule.def.effect,
-                            code: Some(handler.display()),
-                        }
-                    }
+                    _ if name_text.is_some() => Entry::Registration {
+                        file,
+                        call: c,
+                        effect: rule.def.effect,
+                        code: Some(handler.display()),
+                    },
                     _ => {
                         notes.push(Note::at_line(
                             facts,
@@ -533,7 +569,7 @@ fn registration_calls(
             _ => None,
         };
         let text = |spec: Option<&ArgSpec>| arg_str(project, file, call.scope, spec, args);
-        let Some(name) = text(rule.def.name.as_ref())
+        let Some(name) = name_text
             .or_else(|| {
                 rule.def
                     .name_from_key
