@@ -36,7 +36,7 @@ pub fn assess_project(
     for &language in &languages {
         let lang_catalog = catalog.language(language);
         let tracer = Tracer::new(project, lang_catalog);
-        let judge = Judge::new(project, lang_catalog);
+        let judge = Judge::new(project, lang_catalog, language);
         for detected in detect(project, language, lang_catalog, notes) {
             let trace = tracer.trace(&detected);
             if trace.truncated {
@@ -158,7 +158,11 @@ fn effects_and_guards(
                 file,
                 cell,
                 line,
-                via: trace.via(reached.node),
+                via: if reached.outside {
+                    Vec::new()
+                } else {
+                    trace.via(reached.node)
+                },
                 guarded_by: kinds,
             },
             strong,
@@ -187,8 +191,18 @@ fn build_tool(
     let (file, cell, line) = place(project, file, line);
     let verdict = verdict(&effects);
     let effects: Vec<Effect> = effects.into_iter().map(|(e, _)| e).collect();
-    let destructive = effects.iter().any(|e| e.category.is_destructive());
-    let findings = findings(detected.declared.as_ref(), &effects, destructive);
+    let destructive = effects.iter().any(|e| e.category.is_destructive())
+        || matches!(&detected.entry, Entry::Granted(g) if g.destructive);
+    let mut findings = findings(detected.declared.as_ref(), &effects, destructive);
+    if let Entry::Granted(grant) = &detected.entry
+        && grant.bypassed
+    {
+        findings.push(Finding {
+            kind: "permissions_bypassed".into(),
+            message: "the session bypasses permissions: every call of the tool runs without asking"
+                .into(),
+        });
+    }
     Tool {
         id: String::new(),
         name: detected.name.clone(),
@@ -217,6 +231,7 @@ fn entry_file(entry: &Entry) -> usize {
         | Entry::Branch { file, .. }
         | Entry::Lambda { file, .. }
         | Entry::Registration { file, .. } => file,
+        Entry::Granted(ref grant) => grant.file,
     }
 }
 
@@ -283,6 +298,7 @@ fn location(project: &Project, detected: &DetectedTool) -> (String, usize, u32) 
             file,
             project.files[file].calls[call].span.start_line,
         ),
+        Entry::Granted(ref grant) => (grant.function.clone(), grant.file, grant.line),
         Entry::Registration {
             file,
             call,

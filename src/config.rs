@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::catalog::{CatalogFile, EffectRuleDef, GuardRuleDef, PassthroughDef, ToolRuleDef};
+use crate::catalog::{
+    BuiltinDef, CatalogFile, EffectRuleDef, GuardRuleDef, McpServerDef, PassthroughDef, ToolRuleDef,
+};
 
 pub const CONFIG_FILE: &str = "agent-audit.toml";
 
@@ -28,6 +30,12 @@ pub struct Config {
     /// Extra guard rules, same shape as `queries/<lang>/guards.toml`.
     #[serde(default)]
     pub guard: Vec<GuardRuleDef>,
+    /// Extra tools of agent runtimes, same shape as `queries/runtimes/claude-code.toml`.
+    #[serde(default)]
+    pub builtin: Vec<BuiltinDef>,
+    /// Extra published MCP servers, same shape as `queries/runtimes/mcp-servers.toml`.
+    #[serde(default)]
+    pub mcp_server: Vec<McpServerDef>,
     /// How CI judges the inventory (used by maturity level 4 and the gate).
     #[serde(default)]
     pub gate: Option<GateConfig>,
@@ -79,6 +87,8 @@ impl Config {
             passthrough: self.passthrough.clone(),
             executor: self.executor.clone(),
             guard: self.guard.clone(),
+            builtin: self.builtin.clone(),
+            mcp_server: self.mcp_server.clone(),
         }
     }
 }

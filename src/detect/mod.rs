@@ -9,6 +9,7 @@ use rustc_hash::FxHashSet as HashSet;
 
 use crate::catalog::{ArgSpec, LanguageCatalog, ToolKind, ToolRule};
 use crate::facts::{CallExpr, Expr, FileFacts, Language};
+use crate::grants::Grant;
 use crate::link::{Project, Sym};
 use crate::model::{Category, Declared};
 use crate::note::Note;
@@ -49,6 +50,9 @@ pub enum Entry {
         effect: Option<Category>,
         code: Option<String>,
     },
+    /// A tool of the agent runtime that a session grants by name (`allowed_tools=["Bash"]`):
+    /// its code is the runtime's, its effects come from the catalog.
+    Granted(Box<Grant>),
 }
 
 /// The decorator or call that registers a tool, for what it declares (`needs_approval=True`).
@@ -140,6 +144,8 @@ pub fn detect(
     }
     let mut seen = HashSet::default();
     tools.retain(|t| seen.insert((entry_key(&t.entry), t.name.clone())));
+    let granted = crate::grants::granted(project, catalog, &files, &tools, notes);
+    tools.extend(granted);
     tools
 }
 
@@ -150,6 +156,7 @@ fn entry_key(entry: &Entry) -> (usize, usize, usize) {
         Entry::Branch { file, dispatch, .. } => (file, 2, dispatch),
         Entry::Lambda { file, call, .. } => (file, 3, call),
         Entry::Registration { file, call, .. } => (file, 4, call),
+        Entry::Granted(ref grant) => (grant.file, 5, grant.call),
     }
 }
 

@@ -14,7 +14,7 @@ use tree_sitter::{Node, Parser, TreeCursor};
 
 use crate::facts::{
     Arg, Assignment, Call, CallExpr, Check, Class, Decorator, Dispatch, Exit, Expr, Field,
-    FileFacts, Function, Import, Language, Name, Param, Return, Span,
+    FileFacts, Function, Import, Language, Name, Param, Return, Span, StringList,
 };
 use crate::lang::assign_scopes;
 use crate::lang::syntax::{fields, first_error_line, join_spans, kinds, line, span};
@@ -389,6 +389,7 @@ pub fn parse(rel_path: &str, source: &str, dialect: Dialect) -> FileFacts {
         option_stack: RefCell::default(),
         pair_stack: RefCell::default(),
         expr_stack: RefCell::default(),
+        string_lists: RefCell::default(),
         dir,
         facts: &mut facts,
         ancestors: Vec::new(),
@@ -400,7 +401,9 @@ pub fn parse(rel_path: &str, source: &str, dialect: Dialect) -> FileFacts {
         mark_tokens(source.as_bytes(), marks);
         walker.walk(root, marks);
     });
+    let string_lists = walker.string_lists.take();
     drop(walker);
+    facts.string_lists = super::sorted_string_lists(string_lists);
     drop(tree);
     assign_scopes(&mut facts);
     // The lists are kept until the end of the scan: no spare room.
@@ -564,6 +567,8 @@ struct Walker<'a, 'f> {
     option_stack: RefCell<Vec<Arg>>,
     pair_stack: RefCell<Vec<(Expr, Expr)>>,
     expr_stack: RefCell<Vec<Expr>>,
+    /// Array literals of strings, as they are read (an array may be read more than once).
+    string_lists: RefCell<Vec<StringList>>,
     /// The directory of the file, for relative imports.
     dir: &'a str,
     facts: &'f mut FileFacts,
@@ -2007,11 +2012,30 @@ impl<'a> Walker<'a, '_> {
             }
             K::Array => {
                 let base = self.expr_stack.borrow().len();
+                let mut strings = Vec::new();
+                let mut all_strings = true;
                 for c in self.named(node) {
+                    if self.kind(c) == K::Comment {
+                        continue;
+                    }
                     if self.kind(c) != K::SpreadElement {
                         let value = self.expr(c, d);
+                        match &value {
+                            Expr::Str(s) if self.kind(c) == K::String => {
+                                strings.push((s.clone(), line(c)));
+                            }
+                            _ => all_strings = false,
+                        }
                         self.expr_stack.borrow_mut().push(value);
+                    } else {
+                        all_strings = false;
                     }
+                }
+                if all_strings && !strings.is_empty() {
+                    self.string_lists.borrow_mut().push(StringList {
+                        span: span(node),
+                        items: strings,
+                    });
                 }
                 Expr::List(take_from(&mut self.expr_stack.borrow_mut(), base))
             }
@@ -2403,6 +2427,16 @@ mod tests {
 
     fn js(source: &str) -> FileFacts {
         parse("src/tools/a.js", source, Dialect::JavaScript)
+    }
+
+    #[test]
+    fn an_array_of_strings_keeps_the_line_of_each_item() {
+        let f = ts(
+            "query({ options: {\n  allowedTools: [\"Read\",\n    \"Bash\"],\n  n: [1, `x`],\n} });\n",
+        );
+        assert_eq!(f.string_lists.len(), 1);
+        let call = f.calls[0].span;
+        assert_eq!(f.string_lines(call, &["Read", "Bash"]), Some(vec![2, 3]));
     }
 
     fn imports(f: &FileFacts) -> Vec<(String, String)> {

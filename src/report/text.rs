@@ -109,13 +109,19 @@ fn render_tool(out: &mut String, tool: &Tool) {
             let kinds: Vec<&str> = effect.guarded_by.iter().map(|k| k.as_str()).collect();
             format!(" [guarded by {}]", kinds.join(", "))
         };
+        // An effect of code outside the tree (a granted built-in) has no chain.
+        let via = if effect.via.is_empty() {
+            String::new()
+        } else {
+            format!(" via {}", effect.via.join(" -> "))
+        };
         let _ = writeln!(
             out,
-            "    {:<12} {} at {} via {}{}",
+            "    {:<12} {} at {}{}{}",
             effect.category.as_str(),
             effect.call,
             effect.at(),
-            effect.via.join(" -> "),
+            via,
             guarded
         );
     }
