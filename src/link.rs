@@ -267,7 +267,7 @@ impl Project {
             let importer = &self.files[from_file].path;
             return self
                 .aliases
-                .candidates(importer, dotted)
+                .candidates(importer, dotted, as_written() == 0)
                 .iter()
                 .find_map(|key| self.modules.get(key.as_str())?.first().map(|(f, _)| *f));
         };

@@ -179,8 +179,8 @@ pub(crate) struct Forwarded<'r, 'c> {
 }
 
 /// The parameter of `func` (counted without the receiver, and not one of `skip`) whose value
-/// `expr` carries: the parameter itself, a field of it, a wrapper call given it, or a local
-/// assigned from one.
+/// `expr` carries: the parameter itself, a field of it, a wrapper call given it, an inline
+/// function that calls it, or a local assigned from one.
 pub(crate) fn carried_param(
     facts: &FileFacts,
     func: usize,
@@ -207,6 +207,15 @@ pub(crate) fn carried_param(
                 .find_map(|a| carried_param(facts, func, &a.value, skip, depth + 1))
         }
         Expr::Attr(base, _) => carried_param(facts, func, base, skip, depth + 1),
+        // An inline function that calls the parameter (`async (args) => execute(args)`).
+        Expr::Lambda(span) => facts
+            .calls
+            .iter()
+            .filter(|c| span.contains(&c.span))
+            .find_map(|c| match &c.call.callee {
+                callee @ Expr::Name(_) => carried_param(facts, func, callee, skip, depth + 1),
+                _ => None,
+            }),
         // A wrapper given the value itself (`track(name, callback)`) before one given a field
         // of another parameter (`build(config.schema, handler)` carries `handler`).
         Expr::Call(call) => call

@@ -1,6 +1,7 @@
 //! Tool detection: which functions a framework exposes to a model, by the catalog's
 //! registration rules. Reads linked facts only.
 
+mod defined;
 mod forward;
 
 use std::collections::BTreeMap;
@@ -112,6 +113,8 @@ pub fn detect(
             .filter(|r| r.def.kind == ToolKind::Call)
     };
     let forwarders = Forwarders::find(project, &files, &registration_rule);
+    let handler_keys = defined::handler_keys(catalog);
+    let helpers = defined::definition_helpers(project, &files, &handler_keys);
     for &file in &files {
         decorated(project, catalog, file, &schemas, &mut tools);
         registration_calls(
@@ -123,6 +126,7 @@ pub fn detect(
             &mut tools,
             notes,
         );
+        defined::helper_definitions(project, file, &handler_keys, &helpers, &mut tools);
     }
     tools.retain(|t| match t.entry {
         Entry::Function { file, func } => !class_methods.contains(&(file, func)),
@@ -1025,7 +1029,7 @@ fn root_name(expr: &Expr) -> Option<&str> {
 }
 
 /// The key a registration gets in an object literal of its file (`tools: { weather: tool(...) }`,
-/// directly or through a variable), else the variable it is assigned to.
+/// directly, through a variable, or in a returned object), else the variable it is assigned to.
 fn keyed_name(facts: &FileFacts, registration: &CallExpr) -> Option<String> {
     let is_registration = |e: &Expr| matches!(e, Expr::Call(c) if **c == *registration);
     let variable = facts.assignments.iter().find_map(|a| match &a.target {
@@ -1040,7 +1044,8 @@ fn keyed_name(facts: &FileFacts, registration: &CallExpr) -> Option<String> {
         .calls
         .iter()
         .flat_map(|c| c.call.args.iter().map(|a| &a.value))
-        .chain(facts.assignments.iter().map(|a| &a.value));
+        .chain(facts.assignments.iter().map(|a| &a.value))
+        .chain(facts.returns.iter().map(|r| &r.value));
     for value in values {
         key = key_of(value, &is_tool, 0);
         if key.is_some() {
