@@ -225,14 +225,7 @@ fn build_tool(
 }
 
 fn entry_file(entry: &Entry) -> usize {
-    match *entry {
-        Entry::Function { file, .. }
-        | Entry::Class { file, .. }
-        | Entry::Branch { file, .. }
-        | Entry::Lambda { file, .. }
-        | Entry::Registration { file, .. } => file,
-        Entry::Granted(ref grant) => grant.file,
-    }
+    entry.file()
 }
 
 /// Where line `line` of file `file` is for a reader: path, notebook cell, line. Every location
@@ -388,5 +381,6 @@ pub fn summarize(tools: &[Tool]) -> Summary {
         guarded: count(Verdict::Guarded),
         read_only: count(Verdict::ReadOnly),
         unresolved_calls: tools.iter().map(|t| t.unresolved_calls).sum(),
+        notes: 0,
     }
 }

@@ -509,6 +509,11 @@ impl Project {
                 _ => Sym::Unknown,
             },
             Expr::Subscript(base, _) => match self.resolve_expr(file, scope, base, at, d) {
+                // A class given type parameters is the class (`MCPServer[State]("x")`).
+                class @ Sym::Class { .. } => class,
+                Sym::External(path) if path.last_name().is_some_and(is_class_name) => {
+                    Sym::External(path)
+                }
                 Sym::External(path) => Sym::External(path.with(Step::Index)),
                 _ => Sym::Unknown,
             },
@@ -905,6 +910,12 @@ fn field_default(value: &Expr) -> Expr {
 }
 
 /// `Any` and `object` say nothing about a value.
+/// A name written like a class (`MCPServer`, `Agent`), not a constant (`TOOLS`) or a value.
+fn is_class_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name.chars().any(|c| c.is_ascii_lowercase())
+}
+
 fn is_any(annotation: &Expr) -> bool {
     matches!(annotation.last_name(), Some("Any" | "object")) && !matches!(annotation, Expr::Call(_))
 }

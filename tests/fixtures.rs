@@ -40,6 +40,7 @@ fn scan_to_yaml(dir: &Path) -> String {
     report::yaml(&inventory(
         output.tools,
         output.agents,
+        &output.notes,
         InventoryState::Written,
         &governance,
     ))

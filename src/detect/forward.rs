@@ -122,6 +122,11 @@ impl<'r> Forwarders<'r> {
         self.by_function.insert(key, forwarder);
     }
 
+    /// The files forwarders are written in.
+    pub(crate) fn files(&self) -> impl Iterator<Item = usize> + '_ {
+        self.by_function.keys().map(|&(file, _)| file)
+    }
+
     /// Whether `(file, func)` is a forwarder (its own registrations pass parameters on).
     pub(crate) fn contains(&self, file: usize, func: usize) -> bool {
         self.by_function.contains_key(&(file, func))

@@ -3,6 +3,7 @@
 
 mod defined;
 mod forward;
+mod unrecognised;
 
 use std::collections::BTreeMap;
 
@@ -54,6 +55,20 @@ pub enum Entry {
     /// A tool of the agent runtime that a session grants by name (`allowed_tools=["Bash"]`):
     /// its code is the runtime's, its effects come from the catalog.
     Granted(Box<Grant>),
+}
+
+impl Entry {
+    /// The file the entry is written in.
+    pub fn file(&self) -> usize {
+        match *self {
+            Entry::Function { file, .. }
+            | Entry::Class { file, .. }
+            | Entry::Branch { file, .. }
+            | Entry::Lambda { file, .. }
+            | Entry::Registration { file, .. } => file,
+            Entry::Granted(ref grant) => grant.file,
+        }
+    }
 }
 
 /// The decorator or call that registers a tool, for what it declares (`needs_approval=True`).
@@ -150,6 +165,11 @@ pub fn detect(
     tools.retain(|t| seen.insert((entry_key(&t.entry), t.name.clone())));
     let granted = crate::grants::granted(project, catalog, &files, &tools, notes);
     tools.extend(granted);
+    let understood: HashSet<usize> = forwarders
+        .files()
+        .chain(helpers.iter().map(|&(file, _)| file))
+        .collect();
+    unrecognised::notes_for_unrecognised(project, catalog, &files, &tools, &understood, notes);
     tools
 }
 

@@ -21,7 +21,7 @@ pub fn render(inventory: &Inventory, notes: &[Note], stats: Stats) -> String {
     let s = &inventory.summary;
     let _ = writeln!(
         out,
-        "{} tools ({} destructive): {} unguarded, {} partial, {} guarded, {} read-only; scanned {} files, {} lines",
+        "{} tools ({} destructive): {} unguarded, {} partial, {} guarded, {} read-only; scanned {} files, {} lines{}",
         s.tools,
         s.destructive,
         s.unguarded,
@@ -29,7 +29,12 @@ pub fn render(inventory: &Inventory, notes: &[Note], stats: Stats) -> String {
         s.guarded,
         s.read_only,
         stats.files,
-        stats.lines
+        stats.lines,
+        match notes.len() {
+            0 => String::new(),
+            1 => "; 1 note".to_string(),
+            n => format!("; {n} notes"),
+        }
     );
     if !inventory.agents.is_empty() {
         let _ = writeln!(out, "agents:");
