@@ -235,6 +235,8 @@ pub struct Class {
     /// Class-level fields: `name: str = "terminal"`, `process: BashProcess`.
     pub fields: Vec<Field>,
     pub docstring: Option<String>,
+    /// `@tool` above `class Done(BaseModel)`: a schema made a tool by a decorator.
+    pub decorators: Vec<Decorator>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

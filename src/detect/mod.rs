@@ -321,6 +321,42 @@ fn decorated(
         .iter()
         .filter(|r| matches!(r.def.kind, ToolKind::Decorator | ToolKind::Dispatcher))
         .collect();
+    // A decorated class is a schema the decorator makes a tool (`@tool class Done(BaseModel)`):
+    // it has no code of its own; the model's call of it is routed by the agent.
+    for (class, class_facts) in facts.classes.iter().enumerate() {
+        for decorator in &class_facts.decorators {
+            let (target, call) = match &decorator.expr {
+                Expr::Call(call) => (&call.callee, Some(call.as_ref())),
+                other => (other, None),
+            };
+            let Some(path) = project.resolve_api(file, None, target, class_facts.span.start_byte)
+            else {
+                continue;
+            };
+            let path = path.without_trailing_call();
+            let Some(rule) = rules
+                .iter()
+                .find(|r| r.def.kind == ToolKind::Decorator && r.matches(&path))
+            else {
+                continue;
+            };
+            let name = call
+                .and_then(|c| arg_str(project, file, None, rule.def.name.as_ref(), c))
+                .unwrap_or_else(|| class_facts.name.clone());
+            tools.push(DetectedTool {
+                name,
+                framework: rule.def.framework.clone(),
+                entry: Entry::Class {
+                    file,
+                    class,
+                    methods: Vec::new(),
+                },
+                description: class_facts.docstring.as_deref().map(summarize),
+                declared: None,
+                registration: None,
+            });
+        }
+    }
     for (func, function) in facts.functions.iter().enumerate() {
         for decorator in &function.decorators {
             let (target, call) = match &decorator.expr {

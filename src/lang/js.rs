@@ -1308,6 +1308,7 @@ impl<'a> Walker<'a, '_> {
             span: span(node),
             fields,
             docstring,
+            decorators: Vec::new(),
         });
         self.defs.push(Def {
             depth: self.ancestors.len(),

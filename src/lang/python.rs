@@ -1107,6 +1107,19 @@ impl<'a> Extractor<'a> {
             .ancestor(1)
             .filter(|p| self.kind(*p) == K::DecoratedDefinition)
             .unwrap_or(node);
+        let decorators = if outer == node {
+            Vec::new()
+        } else {
+            self.named_children(outer)
+                .filter(|c| self.kind(*c) == K::Decorator)
+                .filter_map(|c| {
+                    Some(Decorator {
+                        expr: self.expr(c.named_child(0)?, 0),
+                        line: line(c),
+                    })
+                })
+                .collect()
+        };
         self.class_by_start
             .insert(node.start_byte(), self.facts.classes.len());
         self.facts.classes.push(Class {
@@ -1116,6 +1129,7 @@ impl<'a> Extractor<'a> {
             span: span(outer),
             fields,
             docstring,
+            decorators,
         });
     }
 
