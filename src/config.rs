@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::catalog::{CatalogFile, EffectRuleDef, GuardRuleDef, PassthroughDef, ToolRuleDef};
+use crate::catalog::{
+    CatalogFile, EffectRuleDef, EndpointDef, GuardRuleDef, PassthroughDef, ToolRuleDef,
+};
 
 pub const CONFIG_FILE: &str = "agent-audit.toml";
 
@@ -28,6 +30,9 @@ pub struct Config {
     /// Extra guard rules, same shape as `queries/<lang>/guards.toml`.
     #[serde(default)]
     pub guard: Vec<GuardRuleDef>,
+    /// Extra HTTP endpoint rules, same shape as `queries/endpoints.toml`.
+    #[serde(default)]
+    pub endpoint: Vec<EndpointDef>,
     /// How CI judges the inventory (used by maturity level 4 and the gate).
     #[serde(default)]
     pub gate: Option<GateConfig>,
@@ -79,6 +84,7 @@ impl Config {
             passthrough: self.passthrough.clone(),
             executor: self.executor.clone(),
             guard: self.guard.clone(),
+            endpoint: self.endpoint.clone(),
         }
     }
 }

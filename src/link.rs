@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::catalog::Catalog;
-use crate::facts::{Expr, FileFacts, Language, Name};
+use crate::facts::{Expr, FileFacts, Language, Name, Role};
 use crate::pattern::{ApiPath, Pattern, Step};
 use crate::tsconfig::ModuleAliases;
 
@@ -444,6 +444,10 @@ impl Project {
                 .map_or(Sym::Unknown, |&func| Sym::Function { file, func }),
             Expr::Call(call) => match self.resolve_expr(file, scope, &call.callee, at, d) {
                 Sym::Class { file, class } => Sym::Instance { file, class },
+                // The receiver called: a class method building its own class (`cls(...)`).
+                Sym::Instance { file, class } if call.callee == Expr::This => {
+                    Sym::Instance { file, class }
+                }
                 Sym::Function { file, func } => self.returned(file, func, d),
                 Sym::External(path) if self.is_passthrough(file, &path) => match call.positional(0)
                 {
@@ -775,6 +779,24 @@ impl Project {
         Sym::Unknown
     }
 
+    /// The method of a class or its ancestors that the language runs implicitly in `role` (the
+    /// constructor when an instance is built, the call method when one is called).
+    pub fn method_with_role(
+        &self,
+        file: usize,
+        class: usize,
+        role: Role,
+    ) -> Option<(usize, usize)> {
+        self.mro(file, class).into_iter().find_map(|(f, c)| {
+            let facts = &self.files[f];
+            let func = facts
+                .functions
+                .iter()
+                .position(|m| m.class == Some(c) && m.role == role)?;
+            Some((f, func))
+        })
+    }
+
     /// The class and its ancestors in the scanned tree, nearest first (depth-first, no repeats).
     pub fn mro(&self, file: usize, class: usize) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
@@ -825,7 +847,16 @@ impl Project {
                     None => Sym::Unknown,
                 };
             }
-            Expr::Subscript(..) => return Sym::Unknown,
+            // A generic class (`ServerRequestContext[Any]`, `Session[Row]`) is that class;
+            // unions, literals and types of types describe no one class.
+            Expr::Subscript(base, _) => match base.last_name() {
+                Some(
+                    "Union" | "Literal" | "type" | "Type" | "Callable" | "ClassVar" | "Final"
+                    | "Required" | "NotRequired",
+                )
+                | None => return Sym::Unknown,
+                Some(_) => return self.instance_of(file, scope, base, depth + 1),
+            },
             other => other.clone(),
         };
         match self.resolve_expr(file, scope, &ty, 0, depth + 1) {

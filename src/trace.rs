@@ -1,9 +1,10 @@
 //! Tracing: the effects a tool reaches, through helpers, methods and other files.
 //!
 //! From the code a tool runs, a breadth-first walk follows every call that resolves to a
-//! function in the scanned tree (constructors run `__init__`, instances called run `__call__`,
-//! functions handed to an executor run too). Library calls are matched against the effect
-//! catalog where they are made. Breadth-first order gives each effect the shortest chain; a
+//! function in the scanned tree: building an instance runs its constructor and calling one its
+//! call method (Python `__init__` and `__call__`, JavaScript `constructor`, as the front ends
+//! mark them), and functions handed to an executor run too. Library calls are matched against
+//! the effect catalog where they are made. Breadth-first order gives each effect the shortest chain; a
 //! function is visited once per tool, so cycles end. Calls whose target cannot be resolved are
 //! counted, never guessed.
 
@@ -11,9 +12,9 @@ use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::catalog::{EffectRule, LanguageCatalog, classify};
+use crate::catalog::{EffectRule, LanguageCatalog};
 use crate::detect::{DetectedTool, Entry};
-use crate::facts::{Call, Expr, Language, Span};
+use crate::facts::{Call, Expr, Language, Role, Span};
 use crate::link::{Project, Sym};
 use crate::model::Category;
 
@@ -75,8 +76,8 @@ impl Trace {
 /// What one call does, as far as tracing is concerned.
 #[derive(Debug, Clone)]
 enum Outcome<'p> {
-    /// The category, the API, and the rule when an argument refines the category.
-    Effect(Category, String, Option<&'p EffectRule>),
+    /// The categories, the API, and the rule when an argument refines the category.
+    Effect(Vec<Category>, String, Option<&'p EffectRule>),
     Calls(Vec<(usize, usize)>),
     Unresolved,
     Nothing,
@@ -150,17 +151,19 @@ impl<'p> Tracer<'p> {
                     continue;
                 }
                 match &*self.outcome(node.file, call_index) {
-                    Outcome::Effect(category, api, rule) => {
-                        refinable.push(*rule);
-                        trace.effects.push(Reached {
-                            node: current,
-                            call: Some(call_index),
-                            category: *category,
-                            call_text: call.callee_text.to_string(),
-                            api: api.clone(),
-                            file: node.file,
-                            line: call.span.start_line,
-                        });
+                    Outcome::Effect(categories, api, rule) => {
+                        for &category in categories {
+                            refinable.push(*rule);
+                            trace.effects.push(Reached {
+                                node: current,
+                                call: Some(call_index),
+                                category,
+                                call_text: call.callee_text.to_string(),
+                                api: api.clone(),
+                                file: node.file,
+                                line: call.span.start_line,
+                            });
+                        }
                     }
                     Outcome::Calls(targets) => {
                         for &(file, func) in targets {
@@ -231,39 +234,69 @@ impl<'p> Tracer<'p> {
     /// read for the tool that calls it without options and a write for one that passes
     /// `{ method: "POST" }`. An effect some path leaves undecided keeps its first judgement.
     fn refine(&self, trace: &mut Trace, rules: &[Option<&'p EffectRule>]) {
-        let mut dropped = Vec::new();
+        // One call may have several categories (SQL it cannot read); they are judged together.
+        let mut judged: HashMap<(usize, usize), Option<Vec<Category>>> = HashMap::default();
+        let mut effects = Vec::with_capacity(trace.effects.len());
         for (i, rule) in rules.iter().enumerate() {
             let reached = &trace.effects[i];
             let (Some(rule), Some(call)) = (rule, reached.call) else {
+                effects.push(reached.clone());
                 continue;
             };
-            let node = &trace.nodes[reached.node];
-            if node.incoming.is_empty() {
-                continue;
-            }
-            let site = &self.project.files[node.file].calls[call];
-            let mut evaluated = (*site.call).clone();
-            let mut changed = false;
-            for arg in &mut evaluated.args {
-                let value = self.evaluate(trace, reached.node, &arg.value, 0);
-                changed |= value != arg.value;
-                arg.value = value;
-            }
-            if !changed {
-                continue;
-            }
-            let value_of = |e: &Expr| {
-                self.project
-                    .value_of(node.file, site.scope, e, site.span.start_byte)
+            let key = (reached.node, call);
+            let again = match judged.get(&key) {
+                Some(again) => again.clone(),
+                None => {
+                    let again = self.judge_again(trace, reached.node, call, rule);
+                    judged.insert(key, again.clone());
+                    // A new judgement replaces every category of the call, once.
+                    if let Some(categories) = &again {
+                        for &category in categories {
+                            effects.push(Reached {
+                                category,
+                                ..reached.clone()
+                            });
+                        }
+                    }
+                    again
+                }
             };
-            match classify(rule, &evaluated, &value_of) {
-                Some(category) => trace.effects[i].category = category,
-                None => dropped.push(i),
+            if again.is_none() {
+                effects.push(reached.clone());
             }
         }
-        for i in dropped.into_iter().rev() {
-            trace.effects.remove(i);
+        trace.effects = effects;
+    }
+
+    /// The categories of the effect at `call` in `node` with its arguments as the callers pass
+    /// them; `None` when they say nothing new.
+    fn judge_again(
+        &self,
+        trace: &Trace,
+        node_index: usize,
+        call: usize,
+        rule: &EffectRule,
+    ) -> Option<Vec<Category>> {
+        let node = &trace.nodes[node_index];
+        if node.incoming.is_empty() {
+            return None;
         }
+        let site = &self.project.files[node.file].calls[call];
+        let mut evaluated = (*site.call).clone();
+        let mut changed = false;
+        for arg in &mut evaluated.args {
+            let value = self.evaluate(trace, node_index, &arg.value, 0);
+            changed |= value != arg.value;
+            arg.value = value;
+        }
+        if !changed {
+            return None;
+        }
+        let value_of = |e: &Expr| {
+            self.project
+                .value_of(node.file, site.scope, e, site.span.start_byte)
+        };
+        Some(self.catalog.judge(rule, &evaluated, &value_of))
     }
 
     /// `expr` as it appears in `node`, with the node's parameters replaced by what its callers
@@ -364,12 +397,29 @@ impl<'p> Tracer<'p> {
 
     fn resolve_call(&self, file: usize, call: &Call) -> Outcome<'p> {
         let project = self.project;
-        let sym = project.resolve(file, call.scope, &call.call.callee, call.span.start_byte);
+        let at = call.span.start_byte;
+        let mut sym = project.resolve(file, call.scope, &call.call.callee, at);
+        // A framework's own source scanned beside its examples: what the examples call is the
+        // library's API as written (`ctx.session.create_message` of `mcp`), when the catalog
+        // knows it as an effect.
+        if !matches!(sym, Sym::External(_))
+            && let Sym::External(path) =
+                project.resolve_as_written(file, call.scope, &call.call.callee, at)
+            && self.catalog.effect_for(&path).is_some()
+        {
+            sym = Sym::External(path);
+        }
         match sym {
             Sym::Function { file, func } => Outcome::Calls(vec![(file, func)]),
-            Sym::Class { file, class } => method_of(project, file, class, "__init__")
+            Sym::Class { file, class } => project
+                .method_with_role(file, class, Role::Constructor)
                 .map_or(Outcome::Nothing, |m| Outcome::Calls(vec![m])),
-            Sym::Instance { file, class } => method_of(project, file, class, "__call__")
+            // `cls(...)` in a class method builds the class.
+            Sym::Instance { file, class } if call.call.callee == Expr::This => project
+                .method_with_role(file, class, Role::Constructor)
+                .map_or(Outcome::Nothing, |m| Outcome::Calls(vec![m])),
+            Sym::Instance { file, class } => project
+                .method_with_role(file, class, Role::Call)
                 .map_or(Outcome::Nothing, |m| Outcome::Calls(vec![m])),
             Sym::External(path) => {
                 let last = path.last_name().unwrap_or_default();
@@ -378,13 +428,15 @@ impl<'p> Tracer<'p> {
                 {
                     let value_of =
                         |e: &Expr| project.value_of(file, call.scope, e, call.span.start_byte);
-                    return match classify(rule, &call.call, &value_of) {
-                        Some(category) => Outcome::Effect(
-                            category,
+                    let categories = self.catalog.judge(rule, &call.call, &value_of);
+                    return if categories.is_empty() {
+                        Outcome::Nothing
+                    } else {
+                        Outcome::Effect(
+                            categories,
                             path.to_string(),
-                            rule.classify.is_some().then_some(rule),
-                        ),
-                        None => Outcome::Nothing,
+                            rule.refinable().then_some(rule),
+                        )
                     };
                 }
                 if self.catalog.executors.iter().any(|p| p.matches(&path)) {
@@ -419,14 +471,6 @@ fn one_or_choice(mut values: Vec<Expr>) -> Expr {
         values.pop().expect("one value")
     } else {
         Expr::Choice(values)
-    }
-}
-
-/// A method of a class or its ancestors in the tree.
-fn method_of(project: &Project, file: usize, class: usize, name: &str) -> Option<(usize, usize)> {
-    match project.member(Sym::Class { file, class }, name, 0) {
-        Sym::Function { file, func } => Some((file, func)),
-        _ => None,
     }
 }
 

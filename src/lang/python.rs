@@ -9,7 +9,7 @@ use tree_sitter::{Node, Parser, Query, TreeCursor};
 
 use crate::facts::{
     Arg, Assignment, Call, CallExpr, Check, Class, Decorator, Dispatch, Exit, Expr, Field,
-    FileFacts, Function, Import, Language, Name, Param, Return, Span,
+    FileFacts, Function, Import, Language, Name, Param, Return, Role, Span,
 };
 use crate::lang::assign_scopes;
 use crate::lang::syntax::{fields, first_error_line, join_spans, kinds, line, span};
@@ -972,6 +972,11 @@ impl<'a> Extractor<'a> {
         let returns = Self::field(node, f.return_type).map(|t| self.type_expr(t));
         let index = self.facts.functions.len();
         self.function_by_start.insert(node.start_byte(), index);
+        let role = match (class, name.as_str()) {
+            (Some(_), "__init__") => Role::Constructor,
+            (Some(_), "__call__") => Role::Call,
+            _ => Role::Plain,
+        };
         self.facts.functions.push(Function {
             name,
             qualname,
@@ -984,6 +989,7 @@ impl<'a> Extractor<'a> {
             params,
             docstring,
             returns,
+            role,
         });
     }
 
