@@ -160,6 +160,7 @@ fn effects_and_guards(
                 line,
                 via: trace.via(reached.node),
                 guarded_by: kinds,
+                not_destructive: reached.not_destructive,
             },
             strong,
         ));
@@ -187,7 +188,7 @@ fn build_tool(
     let (file, cell, line) = place(project, file, line);
     let verdict = verdict(&effects);
     let effects: Vec<Effect> = effects.into_iter().map(|(e, _)| e).collect();
-    let destructive = effects.iter().any(|e| e.category.is_destructive());
+    let destructive = effects.iter().any(Effect::is_destructive);
     let findings = findings(detected.declared.as_ref(), &effects, destructive);
     Tool {
         id: String::new(),
@@ -336,7 +337,7 @@ fn findings(declared: Option<&Declared>, effects: &[Effect], destructive: bool) 
     }
     if declared.destructive == Some(false)
         && destructive
-        && let Some(e) = effects.iter().find(|e| e.category.is_destructive())
+        && let Some(e) = effects.iter().find(|e| e.is_destructive())
     {
         out.push(Finding {
             kind: "declared_non_destructive_but_destructive".into(),

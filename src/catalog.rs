@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap as HashMap;
 use serde::Deserialize;
 
 use crate::facts::{CallExpr, Expr, Language};
-use crate::model::{Category, GuardKind};
+use crate::model::{Category, GuardKind, NotDestructive};
 use crate::pattern::{ApiPath, Glob, Pattern, PatternError};
 
 /// Built-in catalogs, one `(language, origin, text)` per file.
@@ -68,9 +68,30 @@ pub struct CatalogFile {
     #[serde(default)]
     pub executor: Vec<PassthroughDef>,
     #[serde(default)]
+    pub channel: Vec<PassthroughDef>,
+    #[serde(default)]
     pub guard: Vec<GuardRuleDef>,
     #[serde(default)]
     pub endpoint: Vec<EndpointDef>,
+    #[serde(default)]
+    pub temporary: Vec<TemporaryDef>,
+}
+
+/// `[[temporary]]`: where temporary files come from. A file effect on a temporary path (a
+/// `tempfile` file or folder, or a path joined under one) touches only what the tool made for
+/// itself: it is not destructive.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemporaryDef {
+    /// Calls whose result, or anything reached from it, is a temporary file or path
+    /// (`tempfile.**`: `tempfile.mkdtemp()`, `tempfile.NamedTemporaryFile().name`).
+    #[serde(default)]
+    pub sources: Vec<String>,
+    /// Calls that build a path inside their first argument (`os.path.join(tmp, "a.zip")`).
+    #[serde(default)]
+    pub joins: Vec<String>,
+    #[serde(default)]
+    pub language: Option<Language>,
 }
 
 /// `[[endpoint]]`: what an HTTP write to a known endpoint really is. A POST to a messaging
@@ -220,6 +241,10 @@ pub struct EffectRuleDef {
     /// The argument holding the URL of an HTTP call, for `[[endpoint]]` rules.
     #[serde(default)]
     pub url: Option<ArgSpec>,
+    /// Why the call, though of a destructive category, deletes, overwrites and sends nothing
+    /// (`draft`: it writes a draft; `adds_only`: it only creates new records).
+    #[serde(default)]
+    pub not_destructive: Option<NotDestructive>,
     /// Restricts a user rule to one language; built-in rules take their file's language.
     #[serde(default)]
     pub language: Option<Language>,
@@ -392,6 +417,7 @@ pub struct EffectRule {
     pub classify: Option<Classifier>,
     pub argument: Option<ArgSpec>,
     pub url: Option<ArgSpec>,
+    pub not_destructive: Option<NotDestructive>,
 }
 
 impl EffectRule {
@@ -425,8 +451,13 @@ pub struct LanguageCatalog {
     pub passthrough: Vec<Pattern>,
     /// Calls that run the functions passed to them (`asyncio.to_thread(f)`).
     pub executors: Vec<Pattern>,
+    /// Calls that send a message to another process (`sock.sendall(data)`, `ws.send(msg)`).
+    pub channels: Vec<Pattern>,
     pub guards: Vec<GuardRule>,
     pub endpoints: Vec<Endpoint>,
+    /// Calls that give temporary paths, and calls that join paths (see [`TemporaryDef`]).
+    pub temporary_sources: Vec<Pattern>,
+    pub path_joins: Vec<Pattern>,
     /// Effect (rule, pattern) pairs by the literal last name the pattern requires.
     effects_by_name: HashMap<String, Vec<(usize, usize)>>,
     /// Effect patterns whose last name is a glob: tried for every call.
@@ -520,6 +551,7 @@ impl Catalog {
                 classify: def.classify,
                 argument: def.argument.clone(),
                 url: def.url.clone(),
+                not_destructive: def.not_destructive,
             });
         }
         for def in &file.endpoint {
@@ -548,6 +580,19 @@ impl Catalog {
                 continue;
             }
             lang.executors.extend(compile(&def.calls)?);
+        }
+        for def in &file.temporary {
+            if filter_by_language && def.language.is_some_and(|l| l.family() != language) {
+                continue;
+            }
+            lang.temporary_sources.extend(compile(&def.sources)?);
+            lang.path_joins.extend(compile(&def.joins)?);
+        }
+        for def in &file.channel {
+            if filter_by_language && def.language.is_some_and(|l| l.family() != language) {
+                continue;
+            }
+            lang.channels.extend(compile(&def.calls)?);
         }
         for def in &file.guard {
             if filter_by_language && def.language.is_some_and(|l| l.family() != language) {
@@ -674,26 +719,28 @@ impl LanguageCatalog {
     }
 
     /// The categories of a call matched by `rule`: as its classifier judges the arguments,
-    /// then, for an HTTP write whose URL is written out, as the `[[endpoint]]` rules say.
+    /// then, for an HTTP write whose URL is written out, as the `[[endpoint]]` rules say; each
+    /// with the reason it is not destructive, when it is not (the rule's, or an `INSERT` that
+    /// only adds rows).
     pub fn judge(
         &self,
         rule: &EffectRule,
         call: &CallExpr,
         value_of: &dyn Fn(&Expr) -> Option<Expr>,
-    ) -> Vec<Category> {
+    ) -> Vec<(Category, Option<NotDestructive>)> {
         let mut categories = classify(rule, call, value_of);
-        if !categories.contains(&Category::HttpWrite) {
-            return categories;
-        }
-        let written = rule.url.as_ref().and_then(|spec| spec.find(call));
-        let bound = match written {
-            Some(e @ Expr::Name(_)) => value_of(e),
-            _ => None,
+        let text_of = |spec: Option<&ArgSpec>| {
+            let written = spec.and_then(|spec| spec.find(call));
+            let bound = match written {
+                Some(e @ Expr::Name(_)) => value_of(e),
+                _ => None,
+            };
+            bound.as_ref().or(written).and_then(literal_text)
         };
-        let Some(url) = bound.as_ref().or(written).and_then(literal_text) else {
-            return categories;
-        };
-        if let Some(endpoint) = self.endpoint_for(&url) {
+        if categories.contains(&Category::HttpWrite)
+            && let Some(url) = text_of(rule.url.as_ref())
+            && let Some(endpoint) = self.endpoint_for(&url)
+        {
             for c in &mut categories {
                 if *c == Category::HttpWrite {
                     *c = endpoint;
@@ -702,7 +749,19 @@ impl LanguageCatalog {
             categories.sort();
             categories.dedup();
         }
+        let adds_only = rule.classify == Some(Classifier::SqlVerb)
+            && text_of(rule.argument.as_ref()).is_some_and(|sql| sql_adds_only(&sql));
         categories
+            .into_iter()
+            .map(|c| {
+                let harmless = match rule.not_destructive {
+                    Some(reason) => Some(reason),
+                    None if adds_only && c == Category::DbWrite => Some(NotDestructive::AddsOnly),
+                    None => None,
+                };
+                (c, harmless)
+            })
+            .collect()
     }
 
     /// The category an HTTP write to `url` has by its endpoint; the first rule that matches.
@@ -856,6 +915,17 @@ fn literal_text(expr: &Expr) -> Option<String> {
         Expr::Call(call) => call.positional(0).and_then(literal_text),
         _ => None,
     }
+}
+
+/// An `INSERT` that cannot replace a row: no `OR REPLACE`, `ON CONFLICT ... DO UPDATE`, `ON
+/// DUPLICATE KEY UPDATE`.
+fn sql_adds_only(sql: &str) -> bool {
+    let upper = sql.to_ascii_uppercase();
+    let words: Vec<&str> = upper.split_whitespace().collect();
+    words.first() == Some(&"INSERT")
+        && words.get(1) != Some(&"OR")
+        && !upper.contains("ON CONFLICT")
+        && !upper.contains("ON DUPLICATE")
 }
 
 fn sql_category(sql: &str) -> Option<Category> {

@@ -107,6 +107,8 @@ pub struct Project {
     arguments: [AnswerCache<(usize, usize, usize)>; 2],
     /// Calls by the last name of their callee, built on first use.
     calls_by_name: OnceLock<HashMap<Name, Vec<(usize, usize)>>>,
+    /// Handler tables by message name, built on first use (see [`Project::handlers_for`]).
+    handler_tables: OnceLock<HashMap<Name, Vec<(usize, usize)>>>,
 }
 
 impl Project {
@@ -138,7 +140,51 @@ impl Project {
             returns: Default::default(),
             arguments: Default::default(),
             calls_by_name: OnceLock::new(),
+            handler_tables: OnceLock::new(),
         }
+    }
+
+    /// The functions a message named `name` is handled by: the values under the key `name`
+    /// in the tree's handler tables, dict literals that map two or more string keys to
+    /// functions of the tree (`handlers = {"get_scene": self.get_scene, "run": self.run}`).
+    /// A process that receives commands over a socket dispatches them through such a table.
+    pub fn handlers_for(&self, name: &str) -> &[(usize, usize)] {
+        self.handler_tables
+            .get_or_init(|| self.index_handler_tables())
+            .get(name)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    fn index_handler_tables(&self) -> HashMap<Name, Vec<(usize, usize)>> {
+        let mut out: HashMap<Name, Vec<(usize, usize)>> = HashMap::default();
+        for (f, facts) in self.files.iter().enumerate() {
+            for assignment in &facts.assignments {
+                let Expr::Dict(pairs) = &assignment.value else {
+                    continue;
+                };
+                let at = assignment.span.start_byte;
+                let entries: Vec<(Name, (usize, usize))> = pairs
+                    .iter()
+                    .filter_map(|(key, value)| {
+                        let key = key.as_str()?;
+                        match self.resolve(f, assignment.scope, value, at) {
+                            Sym::Function { file, func } => Some((Name::from(key), (file, func))),
+                            _ => None,
+                        }
+                    })
+                    .collect();
+                if entries.len() < 2 {
+                    continue;
+                }
+                for (key, target) in entries {
+                    let list = out.entry(key).or_default();
+                    if !list.contains(&target) {
+                        list.push(target);
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// Resolves `expr` as it appears in `file`, inside function `scope`, at byte `at`.
@@ -771,9 +817,21 @@ impl Project {
                     _ => {}
                 }
             }
+            // `self.sock = None` in `__init__`, `self.sock = socket.socket()` in `connect`: the
+            // first assignment that says what the attribute holds.
             if instance && let Some(assignments) = index.self_attrs.get(&(c, Name::from(name))) {
-                let a = &facts.assignments[assignments[0]];
-                return self.resolve_expr(f, a.scope, &a.value, a.span.start_byte, depth + 1);
+                let mut found = Sym::Unknown;
+                for &a in assignments {
+                    let a = &facts.assignments[a];
+                    if a.value == Expr::Null {
+                        continue;
+                    }
+                    found = self.resolve_expr(f, a.scope, &a.value, a.span.start_byte, depth + 1);
+                    if found != Sym::Unknown {
+                        break;
+                    }
+                }
+                return found;
             }
         }
         Sym::Unknown
@@ -906,16 +964,30 @@ fn binding_start(binding: &Binding, facts: &FileFacts) -> usize {
     }
 }
 
-/// The binding in force at byte `at`: the last one before it, else the first.
+/// The binding in force at byte `at`: the last one before it, else the first. A name bound
+/// to `None` and to something else (`_client = None` at module level, `_client = Client()` in
+/// the function that sets it up) holds that something: `None` says nothing about what it is.
 fn pick(bindings: &[Binding], facts: &FileFacts, at: usize) -> Binding {
     let start = |b: &Binding| binding_start(b, facts);
-    bindings
+    let is_none =
+        |b: &Binding| matches!(*b, Binding::Assign(a) if facts.assignments[a].value == Expr::Null);
+    let in_force = bindings
         .iter()
         .rev()
         .find(|b| start(b) < at)
         .or_else(|| bindings.first())
         .copied()
-        .expect("bindings are never empty")
+        .expect("bindings are never empty");
+    if !is_none(&in_force) {
+        return in_force;
+    }
+    bindings
+        .iter()
+        .rev()
+        .find(|b| start(b) < at && !is_none(b))
+        .or_else(|| bindings.iter().find(|b| !is_none(b)))
+        .copied()
+        .unwrap_or(in_force)
 }
 
 /// The first argument of a call is kept in the path when it names something (`"s3"`,

@@ -16,7 +16,8 @@ use crate::catalog::{EffectRule, LanguageCatalog};
 use crate::detect::{DetectedTool, Entry};
 use crate::facts::{Call, Expr, Language, Role, Span};
 use crate::link::{Project, Sym};
-use crate::model::Category;
+use crate::model::{Category, NotDestructive};
+use crate::pattern::ApiPath;
 
 /// A tool visits at most this many functions; beyond it the walk stops (and says so).
 const MAX_FUNCTIONS: usize = 20_000;
@@ -43,6 +44,8 @@ pub struct Reached {
     /// Index into the node's file's calls; `None` for an effect of the registration itself.
     pub call: Option<usize>,
     pub category: Category,
+    /// Why the effect is not destructive though its category is.
+    pub not_destructive: Option<NotDestructive>,
     pub call_text: String,
     pub api: String,
     pub file: usize,
@@ -77,8 +80,14 @@ impl Trace {
 #[derive(Debug, Clone)]
 enum Outcome<'p> {
     /// The categories, the API, and the rule when an argument refines the category.
-    Effect(Vec<Category>, String, Option<&'p EffectRule>),
+    Effect(
+        Vec<(Category, Option<NotDestructive>)>,
+        String,
+        Option<&'p EffectRule>,
+    ),
     Calls(Vec<(usize, usize)>),
+    /// A message sent to another process through the API.
+    Send(String),
     Unresolved,
     Nothing,
 }
@@ -140,33 +149,69 @@ impl<'p> Tracer<'p> {
         };
         // The rule of each effect whose category an argument refines.
         let mut refinable: Vec<Option<&'p EffectRule>> = Vec::new();
+        // Messages sent to another process, (node, call, API): judged once the walk has found
+        // every caller that can name the message.
+        let mut sends: Vec<(usize, usize, String)> = Vec::new();
+        let mut judged_sends = 0;
         let mut next = 0;
-        while next < trace.nodes.len() {
-            let node = trace.nodes[next].clone();
-            let current = next;
-            next += 1;
-            for &call_index in self.project.calls_in(node.file, node.scope) {
-                let call = &self.project.files[node.file].calls[call_index];
-                if node.within.is_some_and(|span| !span.contains(&call.span)) {
-                    continue;
-                }
-                match &*self.outcome(node.file, call_index) {
-                    Outcome::Effect(categories, api, rule) => {
-                        for &category in categories {
-                            refinable.push(*rule);
-                            trace.effects.push(Reached {
-                                node: current,
-                                call: Some(call_index),
-                                category,
-                                call_text: call.callee_text.to_string(),
-                                api: api.clone(),
-                                file: node.file,
-                                line: call.span.start_line,
-                            });
-                        }
+        loop {
+            while next < trace.nodes.len() {
+                let node = trace.nodes[next].clone();
+                let current = next;
+                next += 1;
+                for &call_index in self.project.calls_in(node.file, node.scope) {
+                    let call = &self.project.files[node.file].calls[call_index];
+                    if node.within.is_some_and(|span| !span.contains(&call.span)) {
+                        continue;
                     }
-                    Outcome::Calls(targets) => {
-                        for &(file, func) in targets {
+                    match &*self.outcome(node.file, call_index) {
+                        Outcome::Effect(categories, api, rule) => {
+                            for &(category, not_destructive) in categories {
+                                refinable.push(*rule);
+                                trace.effects.push(Reached {
+                                    node: current,
+                                    call: Some(call_index),
+                                    category,
+                                    not_destructive,
+                                    call_text: call.callee_text.to_string(),
+                                    api: api.clone(),
+                                    file: node.file,
+                                    line: call.span.start_line,
+                                });
+                            }
+                        }
+                        Outcome::Calls(targets) => {
+                            for &(file, func) in targets {
+                                enqueue(
+                                    &mut trace,
+                                    &mut visited,
+                                    (file, func),
+                                    (current, call_index),
+                                );
+                            }
+                        }
+                        Outcome::Send(api) => sends.push((current, call_index, api.clone())),
+                        Outcome::Unresolved => trace.unresolved += 1,
+                        Outcome::Nothing => {}
+                    }
+                    // An inline function given to a call (`items.forEach(i => unlink(i))`,
+                    // `new Promise((resolve) => spawn(...))`), or a closure of this function
+                    // handed on by name (`timers.register(import_handler)`), is part of the
+                    // code that runs.
+                    for arg in &call.call.args {
+                        if !matches!(arg.value, Expr::Lambda(_) | Expr::Name(_)) {
+                            continue;
+                        }
+                        if let Sym::Function { file, func } = self.project.resolve(
+                            node.file,
+                            call.scope,
+                            &arg.value,
+                            call.span.start_byte,
+                        ) && (matches!(arg.value, Expr::Lambda(_))
+                            || (file == node.file
+                                && node.scope.is_some()
+                                && self.project.files[file].functions[func].parent == node.scope))
+                        {
                             enqueue(
                                 &mut trace,
                                 &mut visited,
@@ -175,29 +220,39 @@ impl<'p> Tracer<'p> {
                             );
                         }
                     }
-                    Outcome::Unresolved => trace.unresolved += 1,
-                    Outcome::Nothing => {}
-                }
-                // An inline function given to a call (`items.forEach(i => unlink(i))`,
-                // `new Promise((resolve) => spawn(...))`) is part of the code that runs.
-                for arg in &call.call.args {
-                    if let Expr::Lambda(_) = arg.value
-                        && let Sym::Function { file, func } = self.project.resolve(
-                            node.file,
-                            call.scope,
-                            &arg.value,
-                            call.span.start_byte,
-                        )
-                    {
-                        enqueue(
-                            &mut trace,
-                            &mut visited,
-                            (file, func),
-                            (current, call_index),
-                        );
-                    }
                 }
             }
+            // A message the tree handles runs its handler; one that reaches nothing in the tree
+            // goes out over the network.
+            if judged_sends == sends.len() {
+                break;
+            }
+            for (node, call_index, api) in sends[judged_sends..].iter().cloned() {
+                let handlers: Vec<(usize, usize)> = self
+                    .message_names(&trace, node, call_index)
+                    .iter()
+                    .flat_map(|name| self.project.handlers_for(name).iter().copied())
+                    .collect();
+                if handlers.is_empty() {
+                    let n = &trace.nodes[node];
+                    let call = &self.project.files[n.file].calls[call_index];
+                    refinable.push(None);
+                    trace.effects.push(Reached {
+                        node,
+                        call: Some(call_index),
+                        category: Category::HttpWrite,
+                        not_destructive: None,
+                        call_text: call.callee_text.to_string(),
+                        api,
+                        file: n.file,
+                        line: call.span.start_line,
+                    });
+                }
+                for target in handlers {
+                    enqueue(&mut trace, &mut visited, target, (node, call_index));
+                }
+            }
+            judged_sends = sends.len();
         }
         self.refine(&mut trace, &refinable);
         if let Entry::Registration {
@@ -220,6 +275,7 @@ impl<'p> Tracer<'p> {
                 node: trace.nodes.len() - 1,
                 call: None,
                 category,
+                not_destructive: None,
                 call_text: site.callee_text.to_string(),
                 api: site.callee_text.to_string(),
                 file,
@@ -235,7 +291,8 @@ impl<'p> Tracer<'p> {
     /// `{ method: "POST" }`. An effect some path leaves undecided keeps its first judgement.
     fn refine(&self, trace: &mut Trace, rules: &[Option<&'p EffectRule>]) {
         // One call may have several categories (SQL it cannot read); they are judged together.
-        let mut judged: HashMap<(usize, usize), Option<Vec<Category>>> = HashMap::default();
+        type Judged = Option<Vec<(Category, Option<NotDestructive>)>>;
+        let mut judged: HashMap<(usize, usize), Judged> = HashMap::default();
         let mut effects = Vec::with_capacity(trace.effects.len());
         for (i, rule) in rules.iter().enumerate() {
             let reached = &trace.effects[i];
@@ -251,9 +308,13 @@ impl<'p> Tracer<'p> {
                     judged.insert(key, again.clone());
                     // A new judgement replaces every category of the call, once.
                     if let Some(categories) = &again {
-                        for &category in categories {
+                        for &(category, not_destructive) in categories {
                             effects.push(Reached {
                                 category,
+                                // A temporary path stays one whoever passes the rest.
+                                not_destructive: not_destructive.or(reached
+                                    .not_destructive
+                                    .filter(|r| *r == NotDestructive::Temporary)),
                                 ..reached.clone()
                             });
                         }
@@ -276,7 +337,7 @@ impl<'p> Tracer<'p> {
         node_index: usize,
         call: usize,
         rule: &EffectRule,
-    ) -> Option<Vec<Category>> {
+    ) -> Option<Vec<(Category, Option<NotDestructive>)>> {
         let node = &trace.nodes[node_index];
         if node.incoming.is_empty() {
             return None;
@@ -297,6 +358,77 @@ impl<'p> Tracer<'p> {
                 .value_of(node.file, site.scope, e, site.span.start_byte)
         };
         Some(self.catalog.judge(rule, &evaluated, &value_of))
+    }
+
+    /// Whether a file call works on a temporary path: it makes one (`tempfile.mkdtemp()`), or
+    /// its path (the first argument, else the receiver: `tmp.unlink()`) is one.
+    fn on_temporary_path(&self, file: usize, call: &Call, path: &ApiPath) -> bool {
+        if self
+            .catalog
+            .temporary_sources
+            .iter()
+            .any(|p| p.matches(path))
+        {
+            return true;
+        }
+        let target = call.call.positional(0).or(match &call.call.callee {
+            Expr::Attr(base, _) => Some(&**base),
+            _ => None,
+        });
+        target.is_some_and(|e| self.is_temporary(file, call, e, 0))
+    }
+
+    /// Whether `expr`, where `call` is made, is a temporary path: it comes from a
+    /// `[[temporary]]` source, or is joined under one (`os.path.join(tmp_dir, "a.zip")`).
+    fn is_temporary(&self, file: usize, call: &Call, expr: &Expr, depth: usize) -> bool {
+        if depth > 6 {
+            return false;
+        }
+        let project = self.project;
+        let at = call.span.start_byte;
+        if let Some(value) = project.value_of(file, call.scope, expr, at)
+            && value != *expr
+            && self.is_temporary(file, call, &value, depth + 1)
+        {
+            return true;
+        }
+        if let Expr::Call(inner) = expr
+            && let Some(joined) = project.resolve_api(file, call.scope, &inner.callee, at)
+            && self.catalog.path_joins.iter().any(|p| p.matches(&joined))
+        {
+            return inner
+                .positional(0)
+                .is_some_and(|first| self.is_temporary(file, call, first, depth + 1));
+        }
+        match project.resolve_api(file, call.scope, expr, at) {
+            Some(origin) => self
+                .catalog
+                .temporary_sources
+                .iter()
+                .any(|p| p.matches(&origin)),
+            None => false,
+        }
+    }
+
+    /// The names a message sent at `call` in `node` may carry: the strings written in the
+    /// call's arguments, and those the callers pass for the node's parameters
+    /// (`send_command("execute_code", params)` → `execute_code`).
+    fn message_names(&self, trace: &Trace, node: usize, call: usize) -> Vec<String> {
+        let here = &trace.nodes[node];
+        let site = &self.project.files[here.file].calls[call];
+        let mut out = Vec::new();
+        for arg in &site.call.args {
+            strings_in(&arg.value, 0, &mut out);
+        }
+        if let (Some(func), None) = (here.scope, here.within) {
+            for param in &self.project.files[here.file].functions[func].params {
+                let value = self.evaluate(trace, node, &Expr::Name(param.name.as_str().into()), 0);
+                strings_in(&value, 0, &mut out);
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
     }
 
     /// `expr` as it appears in `node`, with the node's parameters replaced by what its callers
@@ -428,7 +560,15 @@ impl<'p> Tracer<'p> {
                 {
                     let value_of =
                         |e: &Expr| project.value_of(file, call.scope, e, call.span.start_byte);
-                    let categories = self.catalog.judge(rule, &call.call, &value_of);
+                    let mut categories = self.catalog.judge(rule, &call.call, &value_of);
+                    for (category, not_destructive) in &mut categories {
+                        if matches!(category, Category::FileWrite | Category::FileDelete)
+                            && not_destructive.is_none()
+                            && self.on_temporary_path(file, call, &path)
+                        {
+                            *not_destructive = Some(NotDestructive::Temporary);
+                        }
+                    }
                     return if categories.is_empty() {
                         Outcome::Nothing
                     } else {
@@ -438,6 +578,9 @@ impl<'p> Tracer<'p> {
                             rule.refinable().then_some(rule),
                         )
                     };
+                }
+                if self.catalog.channels.iter().any(|p| p.matches(&path)) {
+                    return Outcome::Send(path.to_string());
                 }
                 if self.catalog.executors.iter().any(|p| p.matches(&path)) {
                     let targets: Vec<(usize, usize)> = call
@@ -463,6 +606,33 @@ impl<'p> Tracer<'p> {
             Sym::Unknown => Outcome::Unresolved,
             Sym::Module(_) => Outcome::Nothing,
         }
+    }
+}
+
+/// The string literals in a value: itself, the items of a list or dict, the arguments of a
+/// call around it (`json.dumps({"type": "ping"})`).
+fn strings_in(expr: &Expr, depth: usize, out: &mut Vec<String>) {
+    if depth > 4 {
+        return;
+    }
+    match expr {
+        Expr::Str(s) => out.push(s.to_string()),
+        Expr::List(items) | Expr::Choice(items) => {
+            for item in items {
+                strings_in(item, depth + 1, out);
+            }
+        }
+        Expr::Dict(pairs) => {
+            for (_, value) in pairs {
+                strings_in(value, depth + 1, out);
+            }
+        }
+        Expr::Call(call) => {
+            for arg in &call.args {
+                strings_in(&arg.value, depth + 1, out);
+            }
+        }
+        _ => {}
     }
 }
 

@@ -47,6 +47,7 @@ enum Capture {
     Branches,
     Try,
     Return,
+    Global,
 }
 
 impl Capture {
@@ -65,6 +66,7 @@ impl Capture {
             "branches" => Capture::Branches,
             "try" => Capture::Try,
             "return" => Capture::Return,
+            "global" => Capture::Global,
             _ => return None,
         })
     }
@@ -191,6 +193,7 @@ const REQUIRED_TOKENS: &[(&str, &[&str])] = &[
     ("boolean_operator", &["and", "or"]),
     ("try_statement", &["try"]),
     ("return_statement", &["return"]),
+    ("global_statement", &["global"]),
 ];
 
 fn required_tokens(kind: &str) -> Option<&'static [&'static str]> {
@@ -456,6 +459,7 @@ pub fn parse(rel_path: &str, source: &str, package_prefix: &str) -> FileFacts {
         visiting: Cell::new(0),
         cut: Cell::new(false),
         read_calls: RefCell::new(HashMap::default()),
+        globals: Vec::new(),
     };
     TOKEN_MARKS.with_borrow_mut(|marks| {
         let marks = compiled.tokens.as_ref().map(|tokens| {
@@ -464,12 +468,39 @@ pub fn parse(rel_path: &str, source: &str, package_prefix: &str) -> FileFacts {
         });
         extractor.walk(&compiled.rules, marks);
     });
+    let globals = std::mem::take(&mut extractor.globals);
     drop(extractor);
     drop(tree);
     assign_scopes(&mut facts);
+    module_level_globals(&mut facts, &globals);
     spare.take_back(&mut facts);
     SPARE_LISTS.set(spare);
     facts
+}
+
+/// Moves the assignments that `global` statements make module-level out of their function:
+/// `global _client` then `_client = Client()` in `get_client()` binds the module's `_client`.
+fn module_level_globals(facts: &mut FileFacts, globals: &[(usize, Vec<Name>)]) {
+    for (at, names) in globals {
+        // The innermost function around the statement.
+        let Some(scope) = facts
+            .functions
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.span.start_byte <= *at && *at < f.span.end_byte)
+            .max_by_key(|(_, f)| f.span.start_byte)
+            .map(|(i, _)| i)
+        else {
+            continue;
+        };
+        for assignment in &mut facts.assignments {
+            if assignment.scope == Some(scope)
+                && matches!(&assignment.target, Expr::Name(n) if names.contains(n))
+            {
+                assignment.scope = None;
+            }
+        }
+    }
 }
 
 /// Empty lists with room, lent to one file's facts at a time.
@@ -623,6 +654,8 @@ struct Extractor<'a> {
     cut: Cell<bool>,
     /// Calls read as part of something else before the walk visits them, by node id.
     read_calls: RefCell<HashMap<usize, Arc<CallExpr>>>,
+    /// `global x, y` statements: where each starts, and the names it declares.
+    globals: Vec<(usize, Vec<Name>)>,
 }
 
 /// An enclosing `def` or `class`.
@@ -875,6 +908,7 @@ impl<'a> Extractor<'a> {
             Capture::Branches => self.branches(node),
             Capture::Try => self.try_regions(node),
             Capture::Return => self.return_value(node),
+            Capture::Global => self.global_names(node),
         }
     }
 
@@ -1304,6 +1338,18 @@ impl<'a> Extractor<'a> {
             span: span(node),
             scope: None,
         });
+    }
+
+    /// `global client`: assignments to `client` in this function bind the module's name.
+    fn global_names(&mut self, node: Node<'a>) {
+        let names: Vec<Name> = self
+            .named_children(node)
+            .filter(|c| self.kind(*c) == K::Identifier)
+            .map(|c| Name::from(self.text(c)))
+            .collect();
+        if !names.is_empty() {
+            self.globals.push((node.start_byte(), names));
+        }
     }
 
     fn with_item(&mut self, node: Node<'a>) {
