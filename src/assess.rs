@@ -7,12 +7,12 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use crate::agents::{Known, find_agents};
+use crate::agents::{Known, called_agent, find_agents};
 use crate::catalog::Catalog;
 use crate::detect::{DetectedTool, Entry, detect};
 use crate::guards::{Found, Judge};
 use crate::link::Project;
-use crate::model::{Agent, Declared, Effect, Finding, Guard, Summary, Tool, Verdict};
+use crate::model::{Agent, Category, Declared, Effect, Finding, Guard, Summary, Tool, Verdict};
 use crate::note::Note;
 use crate::trace::{Trace, Tracer, branch_label};
 
@@ -33,11 +33,15 @@ pub fn assess_project(
     languages.dedup();
     let mut tools = Vec::new();
     let mut detected_tools = Vec::new();
+    // Per tool, the agent constructions its agent_call effects run (file, line of the facts).
+    let mut called_agents: Vec<Vec<(usize, u32)>> = Vec::new();
     for &language in &languages {
         let lang_catalog = catalog.language(language);
         let tracer = Tracer::new(project, lang_catalog);
         let judge = Judge::new(project, lang_catalog);
-        for detected in detect(project, language, lang_catalog, notes) {
+        let found = detect(project, language, lang_catalog, notes);
+        tracer.bind_contexts(&found);
+        for detected in found {
             let trace = tracer.trace(&detected);
             if trace.truncated {
                 let (_, file, line) = location(project, &detected);
@@ -50,6 +54,12 @@ pub fn assess_project(
                     ),
                 ));
             }
+            called_agents.push(
+                agent_call_sites(&detected, &trace)
+                    .into_iter()
+                    .filter_map(|(file, call)| called_agent(project, lang_catalog, file, call))
+                    .collect(),
+            );
             let judgement = judge.judge(&detected, &trace);
             let (effects, guards) = effects_and_guards(project, &trace, judgement.per_effect);
             let mut tool = build_tool(project, &detected, effects, guards);
@@ -59,6 +69,16 @@ pub fn assess_project(
         }
     }
     let mut order: Vec<usize> = (0..tools.len()).collect();
+    // Placed where the agents are reported, to find them among the agents below.
+    let called_agents: Vec<Vec<(String, Option<u32>, u32)>> = called_agents
+        .into_iter()
+        .map(|sites| {
+            sites
+                .into_iter()
+                .map(|(file, line)| place(project, file, line))
+                .collect()
+        })
+        .collect();
     let key = |t: &Tool| {
         let at = t.at();
         (
@@ -97,6 +117,9 @@ pub fn assess_project(
         ));
     }
     agents.sort_by(|a, b| (a.at(), &a.name).cmp(&(b.at(), &b.name)));
+    let called: Vec<Vec<(String, Option<u32>, u32)>> =
+        order.iter().map(|&i| called_agents[i].clone()).collect();
+    inherit_from_agents(&mut tools, &agents, &called);
     let written = order
         .iter()
         .zip(&tools)
@@ -208,6 +231,83 @@ fn build_tool(
         findings,
         unresolved_calls: 0,
         suppressed: None,
+    }
+}
+
+/// The calls of a tool's agent_call effects: (file, call) of each, and for an agent made a
+/// tool (`agent.as_tool(...)`) its registration.
+fn agent_call_sites(detected: &DetectedTool, trace: &Trace) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = trace
+        .effects
+        .iter()
+        .filter(|r| r.category == Category::AgentCall)
+        .filter_map(|r| Some((r.file, r.call?)))
+        .collect();
+    if let Entry::Registration {
+        file,
+        call,
+        effect: Some(Category::AgentCall),
+        ..
+    } = detected.entry
+    {
+        out.push((file, call));
+    }
+    out
+}
+
+/// A tool that runs an agent of the inventory does what that agent's tools do: it is
+/// destructive when one of them is, and its verdict is no better than theirs. An agent whose
+/// tools only read (or that has none) leaves the tool as it is: a sub-agent's call is a model
+/// call. The sub-agent's tools are inventoried and gated on their own as well.
+fn inherit_from_agents(
+    tools: &mut [Tool],
+    agents: &[Agent],
+    called: &[Vec<(String, Option<u32>, u32)>],
+) {
+    let by_id: HashMap<String, (bool, Verdict, String)> = tools
+        .iter()
+        .map(|t| (t.id.clone(), (t.destructive, t.verdict, t.name.clone())))
+        .collect();
+    for (tool, sites) in tools.iter_mut().zip(called) {
+        for (file, cell, line) in sites {
+            let Some(agent) = agents
+                .iter()
+                .find(|a| a.file == *file && a.cell == *cell && a.line == *line)
+            else {
+                continue;
+            };
+            for id in &agent.tools {
+                let Some((destructive, verdict, name)) = by_id.get(id) else {
+                    continue;
+                };
+                if *id == tool.id || *verdict == Verdict::ReadOnly {
+                    continue;
+                }
+                if rank(*verdict) > rank(tool.verdict) {
+                    tool.verdict = *verdict;
+                }
+                if *destructive && !tool.destructive {
+                    tool.destructive = true;
+                    tool.findings.push(Finding {
+                        kind: "runs_agent_with_destructive_tools".into(),
+                        message: format!(
+                            "runs agent `{}`, whose tool `{name}` is destructive",
+                            agent.name
+                        ),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// How far a verdict is from read-only, for "no better than".
+fn rank(verdict: Verdict) -> u8 {
+    match verdict {
+        Verdict::ReadOnly => 0,
+        Verdict::Guarded => 1,
+        Verdict::Partial => 2,
+        Verdict::Unguarded => 3,
     }
 }
 

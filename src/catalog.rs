@@ -395,8 +395,23 @@ pub struct ToolRuleDef {
     /// (`setRequestHandler(CallToolRequestSchema, ...)`).
     #[serde(default)]
     pub when: Option<ArgConditionDef>,
+    /// The handler parameter the framework passes its context object in, and that object's
+    /// type, so that calls on it resolve (`execute: async (input, context) =>` of Mastra's
+    /// `createTool`, where `context.mastra.getAgent(...)` is Mastra's API).
+    #[serde(default)]
+    pub context: Option<HandlerContextDef>,
     #[serde(default)]
     pub language: Option<Language>,
+}
+
+/// A handler's context parameter: its position (from 0, without a receiver) and its type as an
+/// API path (`@mastra/core.ToolExecutionContext`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandlerContextDef {
+    pub param: usize,
+    #[serde(rename = "type")]
+    pub type_: String,
 }
 
 /// An argument that must resolve to one of the `is` patterns.

@@ -624,6 +624,17 @@ impl Project {
         found.unwrap_or(Sym::Unknown)
     }
 
+    /// Takes what the framework passes a handler's untyped parameter as known: `param` of
+    /// `func` (counted with the receiver, as in [`crate::facts::Function::params`]) is `sym`.
+    pub fn assume_argument(&self, file: usize, func: usize, param: usize, sym: Sym) {
+        for cache in &self.arguments {
+            cache
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert((file, func, param), sym.clone());
+        }
+    }
+
     fn index_calls_by_name(&self) -> HashMap<Name, Vec<(usize, usize)>> {
         let mut out: HashMap<Name, Vec<(usize, usize)>> = HashMap::default();
         for (f, facts) in self.files.iter().enumerate() {

@@ -61,6 +61,8 @@ impl Category {
     }
 
     /// Changes state outside the process (anything but reads and model calls).
+    /// A sub-agent's run is a model call here; what its own tools do is inherited from them
+    /// when the agent is in the inventory (see `assess`).
     pub fn changes_state(self) -> bool {
         !matches!(
             self,
@@ -69,6 +71,7 @@ impl Category {
                 | Category::FileRead
                 | Category::CloudRead
                 | Category::LlmCall
+                | Category::AgentCall
         )
     }
 

@@ -17,7 +17,7 @@ use crate::detect::{DetectedTool, Entry};
 use crate::facts::{Call, Expr, Language, Role, Span};
 use crate::link::{Project, Sym};
 use crate::model::{Category, NotDestructive};
-use crate::pattern::ApiPath;
+use crate::pattern::{ApiPath, Step};
 
 /// A tool visits at most this many functions; beyond it the walk stops (and says so).
 const MAX_FUNCTIONS: usize = 20_000;
@@ -105,6 +105,57 @@ impl<'p> Tracer<'p> {
             project,
             catalog,
             outcomes: RefCell::new(HashMap::default()),
+        }
+    }
+
+    /// Tells the linker what each framework passes its handlers' context parameter
+    /// (`[[tool]] context`), before any tool is traced.
+    pub fn bind_contexts(&self, tools: &[DetectedTool]) {
+        let project = self.project;
+        for tool in tools {
+            let Some(registration) = &tool.registration else {
+                continue;
+            };
+            let handler = match tool.entry {
+                Entry::Function { file, func } => Some((file, func)),
+                Entry::Lambda { file, span, .. } => {
+                    match project.resolve(file, None, &Expr::Lambda(span), span.start_byte) {
+                        Sym::Function { file, func } => Some((file, func)),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
+            let Some((file, func)) = handler else {
+                continue;
+            };
+            let Some(path) = project.resolve_api(
+                registration.file,
+                registration.scope,
+                &registration.call.callee,
+                usize::MAX,
+            ) else {
+                continue;
+            };
+            let Some(context) = self
+                .catalog
+                .tools
+                .iter()
+                .filter(|rule| rule.matches(&path.without_trailing_call()) || rule.matches(&path))
+                .find_map(|rule| rule.def.context.as_ref())
+            else {
+                continue;
+            };
+            let function = &project.files[file].functions[func];
+            let index = context.param + usize::from(function.takes_receiver());
+            if function
+                .params
+                .get(index)
+                .is_some_and(|p| p.annotation.is_none())
+            {
+                let ty = ApiPath::from_dotted(&context.type_).with(Step::Call(None));
+                project.assume_argument(file, func, index, Sym::External(ty));
+            }
         }
     }
 
