@@ -37,7 +37,7 @@ pub fn find_agents(
             .filter(|r| {
                 matches!(
                     r.def.kind,
-                    ToolKind::ToolList | ToolKind::Agent | ToolKind::Server
+                    ToolKind::ToolList | ToolKind::Agent | ToolKind::Server | ToolKind::Grant
                 )
             })
             .collect(),
@@ -68,7 +68,7 @@ pub fn find_agents(
         if facts.language.family() != language {
             continue;
         }
-        for call in &facts.calls {
+        for (c, call) in facts.calls.iter().enumerate() {
             let Some(rule) = rules.matching(project, file, call) else {
                 continue;
             };
@@ -85,7 +85,29 @@ pub fn find_agents(
             .or_else(|| assignment.map(|a| facts.assignments[a].target.display()))
             .unwrap_or_else(|| call.callee_text.to_string());
             let mut list = Listing::default();
-            if let Some(arg) = rule.def.tools.as_ref().and_then(|t| t.find(&call.call)) {
+            if rule.def.kind == ToolKind::Grant {
+                // The names it grants, and the tools of the servers built in the tree that it
+                // serves.
+                list.ids.extend(
+                    tools
+                        .iter()
+                        .filter(|t| matches!(&t.detected.entry, Entry::Granted(g) if (g.file, g.call) == (file, c)))
+                        .map(|t| t.id.to_string()),
+                );
+                list.dynamic |= crate::grants::computed(project, file, call, rule);
+                for server in crate::grants::session_servers(project, catalog, file, call, rule) {
+                    let Some(arg) = server
+                        .rule
+                        .def
+                        .tools
+                        .as_ref()
+                        .and_then(|t| t.find(server.call))
+                    else {
+                        continue;
+                    };
+                    list.entry(project, tools, server.file, server.scope, arg, server.at, 0);
+                }
+            } else if let Some(arg) = rule.def.tools.as_ref().and_then(|t| t.find(&call.call)) {
                 list.entry(
                     project,
                     tools,
@@ -160,6 +182,13 @@ impl Listing {
             Expr::Dict(pairs) => {
                 for (_, value) in pairs {
                     self.entry(project, tools, file, scope, value, at, depth + 1);
+                }
+                return;
+            }
+            // `fast if FAST else careful`: either may be given.
+            Expr::Choice(options) => {
+                for option in options {
+                    self.entry(project, tools, file, scope, option, at, depth + 1);
                 }
                 return;
             }

@@ -38,7 +38,7 @@ pub fn assess_project(
     for &language in &languages {
         let lang_catalog = catalog.language(language);
         let tracer = Tracer::new(project, lang_catalog);
-        let judge = Judge::new(project, lang_catalog);
+        let judge = Judge::new(project, lang_catalog, language);
         let found = detect(project, language, lang_catalog, notes);
         tracer.bind_contexts(&found);
         for detected in found {
@@ -181,7 +181,11 @@ fn effects_and_guards(
                 file,
                 cell,
                 line,
-                via: trace.via(reached.node),
+                via: if reached.outside {
+                    Vec::new()
+                } else {
+                    trace.via(reached.node)
+                },
                 guarded_by: kinds,
                 not_destructive: reached.not_destructive,
             },
@@ -209,10 +213,22 @@ fn build_tool(
     let (function, file, line) = location(project, detected);
     let language = project.files[entry_file(&detected.entry)].language;
     let (file, cell, line) = place(project, file, line);
-    let verdict = verdict(&effects);
+    let delegates_destructive = matches!(&detected.entry, Entry::Granted(g) if g.destructive);
+    // A granted tool that runs subagents with destructive tools acts through them: its agent
+    // runs change state.
+    let verdict = verdict(&effects, delegates_destructive);
     let effects: Vec<Effect> = effects.into_iter().map(|(e, _)| e).collect();
-    let destructive = effects.iter().any(Effect::is_destructive);
-    let findings = findings(detected.declared.as_ref(), &effects, destructive);
+    let destructive = effects.iter().any(Effect::is_destructive) || delegates_destructive;
+    let mut findings = findings(detected.declared.as_ref(), &effects, destructive);
+    if let Entry::Granted(grant) = &detected.entry
+        && grant.bypassed
+    {
+        findings.push(Finding {
+            kind: "permissions_bypassed".into(),
+            message: "the session bypasses permissions: every call of the tool runs without asking"
+                .into(),
+        });
+    }
     Tool {
         id: String::new(),
         name: detected.name.clone(),
@@ -312,13 +328,7 @@ fn rank(verdict: Verdict) -> u8 {
 }
 
 fn entry_file(entry: &Entry) -> usize {
-    match *entry {
-        Entry::Function { file, .. }
-        | Entry::Class { file, .. }
-        | Entry::Branch { file, .. }
-        | Entry::Lambda { file, .. }
-        | Entry::Registration { file, .. } => file,
-    }
+    entry.file()
 }
 
 /// Where line `line` of file `file` is for a reader: path, notebook cell, line. Every location
@@ -384,6 +394,7 @@ fn location(project: &Project, detected: &DetectedTool) -> (String, usize, u32) 
             file,
             project.files[file].calls[call].span.start_line,
         ),
+        Entry::Granted(ref grant) => (grant.function.clone(), grant.file, grant.line),
         Entry::Registration {
             file,
             call,
@@ -401,10 +412,13 @@ fn location(project: &Project, detected: &DetectedTool) -> (String, usize, u32) 
 }
 
 /// SPEC §5, from each effect and whether a strong guard is in front of it.
-fn verdict(effects: &[(Effect, bool)]) -> Verdict {
+fn verdict(effects: &[(Effect, bool)], agent_runs_change_state: bool) -> Verdict {
     let changing: Vec<&(Effect, bool)> = effects
         .iter()
-        .filter(|(e, _)| e.category.changes_state())
+        .filter(|(e, _)| {
+            e.category.changes_state()
+                || (agent_runs_change_state && e.category == Category::AgentCall)
+        })
         .collect();
     if changing.is_empty() {
         Verdict::ReadOnly
@@ -473,5 +487,6 @@ pub fn summarize(tools: &[Tool]) -> Summary {
         guarded: count(Verdict::Guarded),
         read_only: count(Verdict::ReadOnly),
         unresolved_calls: tools.iter().map(|t| t.unresolved_calls).sum(),
+        notes: 0,
     }
 }

@@ -53,6 +53,28 @@ const BUILTIN: &[(Language, &str, &str)] = &[
         "queries/endpoints.toml",
         include_str!("../queries/endpoints.toml"),
     ),
+    // What an agent runtime's own tools and the MCP servers people install do: the same for
+    // sessions started from Python and from TypeScript.
+    (
+        Language::Python,
+        "queries/runtimes/claude-code.toml",
+        include_str!("../queries/runtimes/claude-code.toml"),
+    ),
+    (
+        Language::JavaScript,
+        "queries/runtimes/claude-code.toml",
+        include_str!("../queries/runtimes/claude-code.toml"),
+    ),
+    (
+        Language::Python,
+        "queries/runtimes/mcp-servers.toml",
+        include_str!("../queries/runtimes/mcp-servers.toml"),
+    ),
+    (
+        Language::JavaScript,
+        "queries/runtimes/mcp-servers.toml",
+        include_str!("../queries/runtimes/mcp-servers.toml"),
+    ),
 ];
 
 /// The tables a catalog file (or the user's config) may hold.
@@ -75,6 +97,10 @@ pub struct CatalogFile {
     pub endpoint: Vec<EndpointDef>,
     #[serde(default)]
     pub temporary: Vec<TemporaryDef>,
+    #[serde(default)]
+    pub builtin: Vec<BuiltinDef>,
+    #[serde(default)]
+    pub mcp_server: Vec<McpServerDef>,
 }
 
 /// `[[temporary]]`: where temporary files come from. A file effect on a temporary path (a
@@ -125,6 +151,62 @@ pub struct Endpoint {
     pub last_segments: Vec<Glob>,
 }
 
+/// `[[builtin]]`: a tool an agent runtime ships, which a session grants by name
+/// (`allowed_tools=["Bash"]`). Its code runs outside the scanned tree, so what it does is
+/// written here.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuiltinDef {
+    /// `<runtime>.builtin.<slug>`: never changes, never reused.
+    pub id: String,
+    /// One sentence: what the tool does, and why that gives it these effects.
+    pub doc: String,
+    /// The runtime that ships the tool, as a `grant` rule's `builtins` names it.
+    pub runtime: String,
+    /// The names a grant may give it: the current name first, then older ones (`Task` for
+    /// `Agent`).
+    pub names: Vec<String>,
+    /// What a call of the tool does; none for a tool that acts only inside the session.
+    #[serde(default)]
+    pub effects: Vec<OutsideEffectDef>,
+    /// The tool runs a subagent with the session's tools (`Agent`, once `Task`): it is
+    /// destructive when the session grants a destructive tool.
+    #[serde(default)]
+    pub delegates: bool,
+}
+
+/// An effect of code outside the scanned tree.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutsideEffectDef {
+    pub category: Category,
+    /// How the report describes the call; `{name}` is the name the tool was granted by.
+    pub call: String,
+    /// The call deletes or overwrites data although its category alone does not say so
+    /// (`http_write` that merges pull requests and deletes files).
+    #[serde(default)]
+    pub destructive: bool,
+}
+
+/// `[[mcp_server]]`: an MCP server published outside the tree, told by how a session starts or
+/// reaches it, with what its tools do.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct McpServerDef {
+    /// `mcp.server.<slug>`: never changes, never reused.
+    pub id: String,
+    /// One sentence: which server, and why its tools have these effects.
+    pub doc: String,
+    /// Text of the server's launch command, arguments or URL that identifies it (a package, an
+    /// image): `ghcr.io/github/github-mcp-server`.
+    pub matches: Vec<String>,
+    pub effects: Vec<OutsideEffectDef>,
+    /// Arguments or environment variables that restrict the server to reading
+    /// (`--read-only`): with one of them in its config, only its reading effects remain.
+    #[serde(default)]
+    pub read_only_flags: Vec<String>,
+}
+
 /// `[[guard]]`: what makes a check, call, decorator or registration a guard of one kind.
 /// `queries/python/guards.toml` documents each field.
 #[derive(Debug, Clone, Deserialize)]
@@ -161,12 +243,48 @@ pub struct GuardRuleDef {
     /// it is strong.
     #[serde(default)]
     pub argument_words: Vec<String>,
+    /// Options of the registration that turn the guard on when they hold one of the values
+    /// (`permission_mode = "plan"`): strong when the value is written there or is the default
+    /// of the parameter passed, weak when it is only one of the values it may take.
+    #[serde(default)]
+    pub registration_values: Vec<OptionValuesDef>,
+    /// Options of an agent session holding a callback asked about each tool call that the
+    /// session's permission rules do not pre-approve (`can_use_tool`): a guard for those calls
+    /// only, never for a tool the session grants whole.
+    #[serde(default)]
+    pub permission_callback: Vec<String>,
+    /// Hook callbacks of an agent session that run at a granted tool's call
+    /// (`hooks={"PreToolUse": [HookMatcher(matcher="Bash", hooks=[check])]}`).
+    #[serde(default)]
+    pub hooks: Option<HookGuardDef>,
     #[serde(default)]
     pub anywhere: bool,
     #[serde(default)]
     pub tested: bool,
     #[serde(default)]
     pub language: Option<Language>,
+}
+
+/// An option and the values that make it a guard.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptionValuesDef {
+    pub keyword: String,
+    pub values: Vec<String>,
+}
+
+/// Hooks of a session: where they are and which of them count.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HookGuardDef {
+    /// The option holding the hooks by event.
+    pub keyword: OneOrMany,
+    /// The events whose hooks count (`PreToolUse`).
+    pub events: Vec<String>,
+    /// Only a callback that can answer one of these (a literal in what it returns:
+    /// `"permissionDecision": "deny"`) counts; empty: every callback does.
+    #[serde(default)]
+    pub answers: Vec<String>,
 }
 
 /// A construction whose dict argument maps tool names to "guarded".
@@ -194,6 +312,9 @@ pub struct GuardRule {
     pub schema_decorators: Vec<Pattern>,
     pub schema_calls: Vec<Pattern>,
     pub argument_words: Vec<String>,
+    pub registration_values: Vec<OptionValuesDef>,
+    pub permission_callback: Vec<String>,
+    pub hooks: Option<HookGuardDef>,
     pub anywhere: bool,
     /// The calls only count where their answer is tested (`if input(...) != "y": return`).
     pub tested: bool,
@@ -343,6 +464,10 @@ pub enum ToolKind {
     Agent,
     /// A server whose tools are registered on it (`FastMCP(...)` with `@mcp.tool()`).
     Server,
+    /// An agent session's options granting tools of its runtime by name
+    /// (`ClaudeAgentOptions(allowed_tools=["Bash"])`): each name is a tool whose effects come
+    /// from the `[[builtin]]` and `[[mcp_server]]` catalogs.
+    Grant,
 }
 
 /// `[[tool]]`: one registration style of one framework.
@@ -380,9 +505,31 @@ pub struct ToolRuleDef {
     /// The argument holding MCP-style annotations (`readOnlyHint`, `destructiveHint`).
     #[serde(default)]
     pub annotations: Option<ArgSpec>,
-    /// The argument holding the tool list (kind tool_list).
+    /// The argument holding the tool list (kinds tool_list and agent); for kind grant, the
+    /// option listing the names granted (`allowed_tools`).
     #[serde(default)]
     pub tools: Option<ArgSpec>,
+    /// Kind grant: the argument holding the session's options object (`query({ options })`);
+    /// without it the call's own arguments are the options, `**options` included.
+    #[serde(default)]
+    pub options: Option<ArgSpec>,
+    /// Kind grant: the option listing names the session refuses (`disallowed_tools`).
+    #[serde(default)]
+    pub removed: Option<ArgSpec>,
+    /// Kind grant: the option listing which built-ins exist at all (`tools`).
+    #[serde(default)]
+    pub available: Option<ArgSpec>,
+    /// Kind grant: the option mapping server names to MCP server configs (`mcp_servers`),
+    /// which `mcp__<server>` grants name.
+    #[serde(default)]
+    pub servers: Option<ArgSpec>,
+    /// Kind grant: the runtime whose `[[builtin]]` tools the granted names are.
+    #[serde(default)]
+    pub builtins: Option<String>,
+    /// Kind grant: the option value under which the runtime asks about no call at all
+    /// (`permission_mode = "bypassPermissions"`): permission rules and callbacks guard nothing.
+    #[serde(default)]
+    pub bypass: Option<OptionValuesDef>,
     /// Class fields with the name and description (kind class).
     #[serde(default)]
     pub name_field: Option<String>,
@@ -391,6 +538,10 @@ pub struct ToolRuleDef {
     /// An effect the registration itself has, e.g. `agent_call` for an agent used as a tool.
     #[serde(default)]
     pub effect: Option<Category>,
+    /// The call makes a tool object that a model sees only when it is an entry of a recognised
+    /// agent's tool list (`AgentTool(agent)` run directly inside a tool is an effect, not a tool).
+    #[serde(default)]
+    pub listed_only: bool,
     /// The rule applies only when this argument resolves to one of `is`
     /// (`setRequestHandler(CallToolRequestSchema, ...)`).
     #[serde(default)]
@@ -473,6 +624,10 @@ pub struct LanguageCatalog {
     /// Calls that give temporary paths, and calls that join paths (see [`TemporaryDef`]).
     pub temporary_sources: Vec<Pattern>,
     pub path_joins: Vec<Pattern>,
+    /// Tools agent runtimes ship, granted by name.
+    pub builtins: Vec<BuiltinDef>,
+    /// MCP servers published outside the tree.
+    pub mcp_servers: Vec<McpServerDef>,
     /// Effect (rule, pattern) pairs by the literal last name the pattern requires.
     effects_by_name: HashMap<String, Vec<(usize, usize)>>,
     /// Effect patterns whose last name is a glob: tried for every call.
@@ -640,10 +795,15 @@ impl Catalog {
                     .iter()
                     .map(|w| w.to_ascii_uppercase())
                     .collect(),
+                registration_values: def.registration_values.clone(),
+                permission_callback: def.permission_callback.clone(),
+                hooks: def.hooks.clone(),
                 anywhere: def.anywhere,
                 tested: def.tested,
             });
         }
+        lang.builtins.extend(file.builtin.iter().cloned());
+        lang.mcp_servers.extend(file.mcp_server.iter().cloned());
         for def in &file.tool {
             if filter_by_language && def.language.is_some_and(|l| l.family() != language) {
                 continue;
@@ -798,6 +958,21 @@ impl LanguageCatalog {
 
     pub fn tool_rules(&self, kind: ToolKind) -> impl Iterator<Item = &ToolRule> {
         self.tools.iter().filter(move |r| r.def.kind == kind)
+    }
+
+    /// The built-in tool of `runtime` a grant names (the user's entries come first).
+    pub fn builtin(&self, runtime: &str, name: &str) -> Option<&BuiltinDef> {
+        self.builtins
+            .iter()
+            .find(|b| b.runtime == runtime && b.names.iter().any(|n| n == name))
+    }
+
+    /// The published MCP server whose launch text (command, arguments, URL) holds one of its
+    /// `matches`.
+    pub fn mcp_server(&self, launch: &str) -> Option<&McpServerDef> {
+        self.mcp_servers
+            .iter()
+            .find(|s| s.matches.iter().any(|m| launch.contains(m.as_str())))
     }
 }
 

@@ -272,7 +272,13 @@ fn run_scan(args: &ScanArgs) -> miette::Result<ExitCode> {
         InventoryState::Written
     };
     let governance = Governance::discover(&Disk::new(root), &config);
-    let inventory = inventory(output.tools, output.agents, state, &governance);
+    let inventory = inventory(
+        output.tools,
+        output.agents,
+        &output.notes,
+        state,
+        &governance,
+    );
     let yaml = report::yaml(&inventory);
     if !args.no_write {
         write_if_changed(&inventory_path, &yaml)?;
@@ -438,6 +444,7 @@ fn tree_inventory(
     inventory(
         output.tools,
         output.agents,
+        &output.notes,
         state,
         &Governance::discover(tree, config),
     )

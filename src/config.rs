@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::catalog::{
-    CatalogFile, EffectRuleDef, EndpointDef, GuardRuleDef, PassthroughDef, TemporaryDef,
-    ToolRuleDef,
+    BuiltinDef, CatalogFile, EffectRuleDef, EndpointDef, GuardRuleDef, McpServerDef,
+    PassthroughDef, TemporaryDef, ToolRuleDef,
 };
 
 pub const CONFIG_FILE: &str = "agent-audit.toml";
@@ -40,6 +40,12 @@ pub struct Config {
     /// Extra sources of temporary paths and path joins.
     #[serde(default)]
     pub temporary: Vec<TemporaryDef>,
+    /// Extra tools of agent runtimes, same shape as `queries/runtimes/claude-code.toml`.
+    #[serde(default)]
+    pub builtin: Vec<BuiltinDef>,
+    /// Extra published MCP servers, same shape as `queries/runtimes/mcp-servers.toml`.
+    #[serde(default)]
+    pub mcp_server: Vec<McpServerDef>,
     /// How CI judges the inventory (used by maturity level 4 and the gate).
     #[serde(default)]
     pub gate: Option<GateConfig>,
@@ -94,6 +100,8 @@ impl Config {
             guard: self.guard.clone(),
             endpoint: self.endpoint.clone(),
             temporary: self.temporary.clone(),
+            builtin: self.builtin.clone(),
+            mcp_server: self.mcp_server.clone(),
         }
     }
 }

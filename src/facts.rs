@@ -359,6 +359,8 @@ pub struct FileFacts {
     pub syntax_error_line: Option<u32>,
     /// Comments addressed to agent-audit (inline suppressions).
     pub directives: Vec<Directive>,
+    /// List literals of strings only, in source order.
+    pub string_lists: Vec<StringList>,
     pub lines: u32,
     /// For a notebook, where each line of its joined code cells comes from. Every line in the
     /// facts (spans, `def_line`, directives) counts in the joined source; [`FileFacts::place`]
@@ -396,6 +398,14 @@ impl Cells {
     }
 }
 
+/// A list literal whose items are all string literals (`["Read", "Bash"]`), with the line each
+/// item is on: where a tool granted by name is written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StringList {
+    pub span: Span,
+    pub items: Vec<(Name, u32)>,
+}
+
 /// A comment holding `agent-audit:` (see [`crate::suppress`] for what it may say).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Directive {
@@ -425,6 +435,7 @@ impl FileFacts {
             regions: Vec::new(),
             syntax_error_line: None,
             directives: Vec::new(),
+            string_lists: Vec::new(),
             lines: 0,
             cells: None,
         }
@@ -441,5 +452,16 @@ impl FileFacts {
             }
             None => (None, line),
         }
+    }
+    /// The line of each string of `items` where they are written as a list literal inside
+    /// `within` (the first such list), if they are.
+    pub fn string_lines(&self, within: Span, items: &[&str]) -> Option<Vec<u32>> {
+        self.string_lists
+            .iter()
+            .filter(|l| within.contains(&l.span))
+            .find(|l| {
+                l.items.len() == items.len() && l.items.iter().zip(items).all(|((a, _), b)| a == b)
+            })
+            .map(|l| l.items.iter().map(|(_, line)| *line).collect())
     }
 }

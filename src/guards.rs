@@ -24,7 +24,7 @@ use std::rc::Rc;
 
 use crate::catalog::{GuardRule, LanguageCatalog};
 use crate::detect::{DetectedTool, Entry};
-use crate::facts::{Check, Exit, Expr, Name, Span};
+use crate::facts::{Check, Exit, Expr, Language, Name, Span};
 use crate::link::{Project, Sym};
 use crate::model::GuardKind;
 use crate::pattern::ApiPath;
@@ -62,6 +62,8 @@ pub struct Judge<'p> {
     catalog: &'p LanguageCatalog,
     /// Tool names that approval middleware interrupts on, with the evidence.
     mapped: HashMap<String, Vec<Found>>,
+    /// Agent sessions (`grant` rules) whose options guard the tools they serve.
+    sessions: Vec<crate::grants::Session<'p>>,
     helpers: RefCell<HashMap<HelperKey, Rc<Vec<HelperGuard>>>>,
     /// What each check means, by (file, check).
     meanings: RefCell<HashMap<(usize, usize), Meaning>>,
@@ -74,13 +76,15 @@ type Meaning = Rc<Vec<GuardKind>>;
 type HelperKey = (usize, usize, usize);
 
 impl<'p> Judge<'p> {
-    pub fn new(project: &'p Project, catalog: &'p LanguageCatalog) -> Self {
+    /// The judge of the tools in `language`'s files.
+    pub fn new(project: &'p Project, catalog: &'p LanguageCatalog, language: Language) -> Self {
         let mut judge = Judge {
             project,
             catalog,
             mapped: HashMap::default(),
             helpers: RefCell::new(HashMap::default()),
             meanings: RefCell::new(HashMap::default()),
+            sessions: crate::grants::sessions(project, catalog, language),
         };
         judge.mapped = judge.tool_maps();
         judge
@@ -547,10 +551,137 @@ impl<'p> Judge<'p> {
                 }
             }
         }
+        if let Some(reg) = &tool.registration {
+            out.extend(self.option_values(reg));
+        }
+        if let Entry::Granted(grant) = &tool.entry {
+            out.extend(crate::grants::session_guards(
+                self.project,
+                self.catalog,
+                tool,
+                grant,
+            ));
+        } else if !self.sessions.is_empty() {
+            out.extend(self.served_guards(tool));
+        }
         if let Some(mapped) = self.mapped.get(&tool.name) {
             out.extend(mapped.iter().cloned());
         }
-        out.extend(self.schema_guards(tool));
+        // A granted tool's arguments are the runtime's: the session's options are no schema.
+        if !matches!(tool.entry, Entry::Granted(_)) {
+            out.extend(self.schema_guards(tool));
+        }
+        out
+    }
+
+    /// The guards of the agent sessions that serve a tool of a server built in the tree
+    /// (`create_sdk_mcp_server(tools=[deploy])` in `mcp_servers`): a kind counts when every
+    /// session serving the tool has it.
+    fn served_guards(&self, tool: &DetectedTool) -> Vec<Found> {
+        let served = crate::grants::served_by(self.project, self.catalog, &self.sessions, tool);
+        let per_session: Vec<Vec<Found>> = served
+            .iter()
+            .map(|s| {
+                let mut found = self.option_values(&s.registration);
+                found.extend(crate::grants::served_guards(self.project, self.catalog, s));
+                found
+            })
+            .collect();
+        let Some(first) = per_session.first() else {
+            return Vec::new();
+        };
+        let common: Vec<GuardKind> = first
+            .iter()
+            .map(|f| f.kind)
+            .filter(|k| per_session.iter().all(|g| g.iter().any(|f| f.kind == *k)))
+            .collect();
+        per_session
+            .into_iter()
+            .flatten()
+            .filter(|f| common.contains(&f.kind))
+            .collect()
+    }
+
+    /// `[[guard]] registration_values`: an option of the registration set to a guarding value
+    /// (`permission_mode="plan"`). Written there, it is strong; passed from a parameter, it is
+    /// on only when the parameter defaults to it (else weak, and absent when the parameter's
+    /// `Literal[...]` type rules the value out); one of several values, weak.
+    fn option_values(&self, reg: &crate::detect::Registration) -> Vec<Found> {
+        let mut out = Vec::new();
+        let project = self.project;
+        for rule in &self.catalog.guards {
+            for option in &rule.registration_values {
+                let Some(value) = reg.call.keyword(&option.keyword) else {
+                    continue;
+                };
+                let guarding = |text: &str| option.values.iter().any(|v| v == text);
+                let keyword = &option.keyword;
+                let constant = match value {
+                    Expr::Name(_) => project.literal_str(reg.file, reg.scope, value),
+                    _ => None,
+                };
+                let (on, strong, evidence, line) = match (value, constant) {
+                    (Expr::Str(text), _) => (
+                        guarding(text),
+                        true,
+                        format!("{keyword}={text:?}"),
+                        reg.line,
+                    ),
+                    (_, Some(text)) => (
+                        guarding(&text),
+                        true,
+                        format!("{keyword}={} ({text:?})", value.display()),
+                        reg.line,
+                    ),
+                    (Expr::Choice(options), _) => {
+                        let texts: Vec<&str> = options.iter().filter_map(Expr::as_str).collect();
+                        (
+                            texts.iter().any(|t| guarding(t)),
+                            texts.iter().all(|t| guarding(t)),
+                            format!("{keyword}={}", value.display()),
+                            reg.line,
+                        )
+                    }
+                    (Expr::Name(name), None) => {
+                        let Some(func) = reg.scope else { continue };
+                        let function = &project.files[reg.file].functions[func];
+                        let Some(param) = function.params.iter().find(|p| p.name == *name) else {
+                            continue;
+                        };
+                        let allowed = match &param.annotation {
+                            Some(Expr::Subscript(base, values))
+                                if base.last_name() == Some("Literal") =>
+                            {
+                                values.iter().filter_map(Expr::as_str).any(guarding)
+                            }
+                            _ => true,
+                        };
+                        let default = param.default.as_ref().and_then(Expr::as_str);
+                        let on_by_default = default.is_some_and(guarding);
+                        let evidence = match default {
+                            Some(d) => format!(
+                                "{keyword}={name}, a parameter of {} that defaults to {d:?}",
+                                function.qualname
+                            ),
+                            None => {
+                                format!("{keyword}={name}, a parameter of {}", function.qualname)
+                            }
+                        };
+                        (allowed, on_by_default, evidence, function.def_line)
+                    }
+                    _ => continue,
+                };
+                if on {
+                    out.push(Found {
+                        kind: rule.kind,
+                        evidence,
+                        file: reg.file,
+                        line,
+                        strong,
+                    });
+                }
+            }
+        }
         out
     }
 

@@ -14,6 +14,7 @@ pub mod diff;
 pub mod facts;
 pub mod gate;
 pub mod git;
+pub mod grants;
 pub mod guards;
 pub mod lang;
 pub mod link;

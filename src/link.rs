@@ -313,7 +313,7 @@ impl Project {
             let importer = &self.files[from_file].path;
             return self
                 .aliases
-                .candidates(importer, dotted)
+                .candidates(importer, dotted, as_written() == 0)
                 .iter()
                 .find_map(|key| self.modules.get(key.as_str())?.first().map(|(f, _)| *f));
         };
@@ -401,6 +401,17 @@ impl Project {
                 None
             }
             Expr::Attr(base, attr) => {
+                // A key of a constant object (`TOOLS.kv_list` with `const TOOLS = { kv_list: 'x' }`).
+                if let Expr::Name(name) = base.as_ref()
+                    && let Some((f, s, Expr::Dict(pairs))) =
+                        self.bound_value(file, scope, name, depth + 1)
+                {
+                    let value = pairs.iter().find_map(|(k, v)| match k {
+                        Expr::Str(k) if k == attr => Some(v),
+                        _ => None,
+                    })?;
+                    return self.literal_str_at(f, s, value, depth + 1);
+                }
                 let holder = match self.resolve_expr(file, scope, base, usize::MAX, depth + 1) {
                     Sym::Instance { file, class } | Sym::Class { file, class } => (file, class),
                     Sym::Module(m) => {
@@ -415,6 +426,44 @@ impl Project {
                         .find(|x| x.name == attr)?;
                     self.literal_str_at(f, None, field.value.as_ref()?, depth + 1)
                 })
+            }
+            _ => None,
+        }
+    }
+
+    /// The expression a name is first bound to, followed through imports: the file and scope
+    /// it is written in, and the value.
+    fn bound_value(
+        &self,
+        file: usize,
+        scope: Option<usize>,
+        name: &Name,
+        depth: usize,
+    ) -> Option<(usize, Option<usize>, Expr)> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let facts = &self.files[file];
+        let index = &self.index[file];
+        let mut current = scope;
+        let mut found = None;
+        while let Some(f) = current {
+            if let Some(bindings) = index.locals.get(&(f, name.clone())) {
+                found = Some((Some(f), bindings));
+                break;
+            }
+            current = facts.functions[f].parent;
+        }
+        let (scope, bindings) = match found {
+            Some(found) => found,
+            None => (None, index.globals.get(name)?),
+        };
+        match *bindings.first()? {
+            Binding::Assign(a) => Some((file, scope, facts.assignments[a].value.clone())),
+            Binding::Import(i) => {
+                let (module, name) = facts.imports[i].target.rsplit_once('.')?;
+                let module = self.find_module(file, module)?;
+                self.bound_value(module, None, &Name::from(name), depth + 1)
             }
             _ => None,
         }
@@ -510,6 +559,11 @@ impl Project {
                 _ => Sym::Unknown,
             },
             Expr::Subscript(base, _) => match self.resolve_expr(file, scope, base, at, d) {
+                // A class given type parameters is the class (`MCPServer[State]("x")`).
+                class @ Sym::Class { .. } => class,
+                Sym::External(path) if path.last_name().is_some_and(is_class_name) => {
+                    Sym::External(path)
+                }
                 Sym::External(path) => Sym::External(path.with(Step::Index)),
                 _ => Sym::Unknown,
             },
@@ -956,6 +1010,12 @@ fn field_default(value: &Expr) -> Expr {
 }
 
 /// `Any` and `object` say nothing about a value.
+/// A name written like a class (`MCPServer`, `Agent`), not a constant (`TOOLS`) or a value.
+fn is_class_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name.chars().any(|c| c.is_ascii_lowercase())
+}
+
 fn is_any(annotation: &Expr) -> bool {
     matches!(annotation.last_name(), Some("Any" | "object")) && !matches!(annotation, Expr::Call(_))
 }

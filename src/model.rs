@@ -178,6 +178,23 @@ pub struct Inventory {
     pub tools: Vec<Tool>,
     #[serde(default)]
     pub agents: Vec<Agent>,
+    /// What was skipped or not understood (SPEC §6), sorted by place: a file that imports a
+    /// framework's registration API where no tool was recognised, a registration whose code
+    /// could not be found, a file that did not parse.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<NoteEntry>,
+}
+
+/// One note of the inventory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct NoteEntry {
+    pub file: String,
+    /// The notebook cell `line` is in, only for a notebook.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cell: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    pub message: String,
 }
 
 /// An agent (or MCP server) and the tools it can call.
@@ -218,6 +235,9 @@ pub struct Summary {
     /// Calls on the traced paths whose target could not be resolved (not guessed at).
     #[serde(default)]
     pub unresolved_calls: usize,
+    /// How many `notes` the inventory holds (left out when there are none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub notes: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -222,6 +222,24 @@ impl Pattern {
             .sum()
     }
 
+    /// What the pattern starts from: its names up to the first call or subscript
+    /// (`mcp.**.MCPServer` for `mcp.**.MCPServer().tool`), the thing a file imports to use it.
+    pub fn entry(&self) -> Pattern {
+        let tokens: Vec<Token> = self
+            .tokens
+            .iter()
+            .take_while(|t| matches!(t, Token::AnySegments | Token::Name(_)))
+            .cloned()
+            .collect();
+        let source = self
+            .source
+            .split(['(', '['])
+            .next()
+            .unwrap_or(&self.source)
+            .to_string();
+        Pattern { source, tokens }
+    }
+
     /// The literal last name the pattern requires, if any: lets callers skip resolution of
     /// calls that cannot match.
     pub fn required_last_name(&self) -> Option<&str> {

@@ -222,15 +222,27 @@ fn parse_source(
 pub fn inventory(
     tools: Vec<Tool>,
     agents: Vec<Agent>,
+    notes: &[Note],
     state: InventoryState,
     governance: &Governance,
 ) -> Inventory {
+    let mut summary = summarize(&tools);
+    summary.notes = notes.len();
     Inventory {
         schema: SCHEMA.to_string(),
-        summary: summarize(&tools),
+        summary,
         maturity: maturity::assess(&tools, &agents, state, governance),
         tools,
         agents,
+        notes: notes
+            .iter()
+            .map(|n| crate::model::NoteEntry {
+                file: n.path.clone(),
+                cell: n.cell,
+                line: n.line,
+                message: n.message.clone(),
+            })
+            .collect(),
     }
 }
 

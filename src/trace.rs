@@ -50,6 +50,9 @@ pub struct Reached {
     pub api: String,
     pub file: usize,
     pub line: u32,
+    /// The effect is in code outside the tree (a granted tool of the agent runtime): no
+    /// chain of calls leads to it.
+    pub outside: bool,
 }
 
 /// Everything a tool reaches.
@@ -228,6 +231,7 @@ impl<'p> Tracer<'p> {
                                     api: api.clone(),
                                     file: node.file,
                                     line: call.span.start_line,
+                                    outside: false,
                                 });
                             }
                         }
@@ -297,6 +301,7 @@ impl<'p> Tracer<'p> {
                         api,
                         file: n.file,
                         line: call.span.start_line,
+                        outside: false,
                     });
                 }
                 for target in handlers {
@@ -331,7 +336,33 @@ impl<'p> Tracer<'p> {
                 api: site.callee_text.to_string(),
                 file,
                 line: site.span.start_line,
+                outside: false,
             });
+        }
+        if let Entry::Granted(grant) = &tool.entry {
+            let site = &self.project.files[grant.file].calls[grant.call];
+            trace.nodes.push(Node {
+                file: grant.file,
+                scope: site.scope,
+                within: Some(site.span),
+                label: tool.name.clone(),
+                parent: None,
+                incoming: Vec::new(),
+            });
+            let node = trace.nodes.len() - 1;
+            trace.effects.extend(grant.effects.iter().map(|e| Reached {
+                node,
+                call: None,
+                category: e.category,
+                not_destructive: None,
+                call_text: e.call.clone(),
+                api: e.api.clone(),
+                file: e.file,
+                line: e.line,
+                outside: true,
+            }));
+            // What an unknown name does is not proven: counted like a call not resolved.
+            trace.unresolved += usize::from(!grant.known);
         }
         trace
     }
@@ -755,7 +786,7 @@ fn roots(project: &Project, entry: &Entry) -> Vec<Node> {
             parent: None,
             incoming: Vec::new(),
         }],
-        Entry::Registration { .. } => Vec::new(),
+        Entry::Registration { .. } | Entry::Granted(_) => Vec::new(),
     }
 }
 

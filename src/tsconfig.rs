@@ -3,6 +3,11 @@
 //!
 //! Each config applies to the files under its directory; the nearest one wins. `extends` is
 //! not followed.
+//!
+//! Workspace packages too: a `package.json` with a `name` in the tree makes that name (and
+//! `name/sub/path`) import the package's source, as a monorepo's package manager links it
+//! (`@supabase/mcp-utils` → `packages/mcp-utils/src/index.ts`). The entry is `src/index`, then
+//! `index`, then `main`/`module`/`types` with a `dist/` or `build/` prefix read as `src/`.
 
 use std::collections::BTreeMap;
 
@@ -36,11 +41,33 @@ struct AliasConfig {
     paths: Vec<(String, Vec<String>)>,
 }
 
+#[derive(Debug, Default, Deserialize)]
+struct PackageFile {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    main: Option<String>,
+    #[serde(default)]
+    module: Option<String>,
+    #[serde(default)]
+    types: Option<String>,
+}
+
+/// A package of the tree by name: its directory and the entry candidates it declares.
+#[derive(Debug, Clone, PartialEq)]
+struct WorkspacePackage {
+    name: String,
+    dir: String,
+    entries: Vec<String>,
+}
+
 /// Every alias config found next to the scanned JavaScript and TypeScript files.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModuleAliases {
     /// Sorted by directory, deepest last.
     configs: Vec<AliasConfig>,
+    /// Sorted by name; a name two packages claim is dropped.
+    packages: Vec<WorkspacePackage>,
 }
 
 /// A config that could not be read, for a warning.
@@ -53,22 +80,7 @@ pub struct ConfigProblem {
 impl ModuleAliases {
     /// Reads the configs in the directories of `sources` (and their ancestors up to `root`).
     pub fn discover(tree: &dyn SourceTree, sources: &[SourceFile]) -> (Self, Vec<ConfigProblem>) {
-        let mut dirs: Vec<String> = Vec::new();
-        for source in sources
-            .iter()
-            .filter(|s| s.language.family() == crate::facts::Language::JavaScript)
-        {
-            let mut dir = parent(&source.rel);
-            loop {
-                dirs.push(dir.to_string());
-                if dir.is_empty() {
-                    break;
-                }
-                dir = parent(dir);
-            }
-        }
-        dirs.sort();
-        dirs.dedup();
+        let dirs = dirs_with_ancestors(sources);
         let mut configs = Vec::new();
         let mut problems = Vec::new();
         for dir in dirs {
@@ -107,12 +119,43 @@ impl ModuleAliases {
                 }),
             }
         }
-        (ModuleAliases { configs }, problems)
+        let packages = workspace_packages(tree, &dirs_with_ancestors(sources));
+        (ModuleAliases { configs, packages }, problems)
     }
 
     /// The module keys (root-relative paths without extension) a bare specifier may stand for,
     /// as imported from the file at `importer`, best first.
-    pub fn candidates(&self, importer: &str, specifier: &str) -> Vec<String> {
+    /// Workspace packages count unless `packages` is false (a library's own source in the tree
+    /// is then not what its name imports).
+    pub fn candidates(&self, importer: &str, specifier: &str, packages: bool) -> Vec<String> {
+        let mut out = self.config_candidates(importer, specifier);
+        if packages {
+            out.extend(self.package_candidates(specifier));
+        }
+        out
+    }
+
+    /// What a workspace package's name (or a path inside it) stands for.
+    fn package_candidates(&self, specifier: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for package in &self.packages {
+            if specifier == package.name {
+                out.extend(package.entries.iter().cloned());
+            } else if let Some(sub) = specifier
+                .strip_prefix(package.name.as_str())
+                .and_then(|rest| rest.strip_prefix('/'))
+            {
+                out.push(strip_extension(&normalize(&join(&package.dir, sub))));
+                out.push(strip_extension(&normalize(&join(
+                    &package.dir,
+                    &format!("src/{sub}"),
+                ))));
+            }
+        }
+        out
+    }
+
+    fn config_candidates(&self, importer: &str, specifier: &str) -> Vec<String> {
         let Some(config) = self
             .configs
             .iter()
@@ -138,8 +181,77 @@ impl ModuleAliases {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.configs.is_empty()
+        self.configs.is_empty() && self.packages.is_empty()
     }
+}
+
+/// The directories of the JavaScript sources and all their ancestors, sorted.
+fn dirs_with_ancestors(sources: &[SourceFile]) -> Vec<String> {
+    let mut dirs: Vec<String> = Vec::new();
+    for source in sources
+        .iter()
+        .filter(|s| s.language.family() == crate::facts::Language::JavaScript)
+    {
+        let mut dir = parent(&source.rel);
+        loop {
+            dirs.push(dir.to_string());
+            if dir.is_empty() {
+                break;
+            }
+            dir = parent(dir);
+        }
+    }
+    dirs.sort();
+    dirs.dedup();
+    dirs
+}
+
+/// The named packages among `dirs` (a `package.json` that does not parse is skipped).
+fn workspace_packages(tree: &dyn SourceTree, dirs: &[String]) -> Vec<WorkspacePackage> {
+    let mut packages: Vec<WorkspacePackage> = Vec::new();
+    for dir in dirs {
+        let Some(text) = tree.read_text(&join(dir, "package.json")) else {
+            continue;
+        };
+        let Ok(file) = serde_json::from_str::<PackageFile>(&text) else {
+            continue;
+        };
+        let Some(name) = file.name.filter(|n| !n.is_empty()) else {
+            continue;
+        };
+        let mut entries = vec![join(dir, "src/index"), join(dir, "index")];
+        for declared in [file.main, file.module, file.types].into_iter().flatten() {
+            let path = strip_extension(&normalize(&join(dir, &declared)));
+            let path = path.trim_end_matches(".d").to_string();
+            for built in ["dist/", "build/", "lib/"] {
+                let prefix = join(dir, built);
+                if let Some(rest) = path.strip_prefix(&prefix) {
+                    entries.push(join(dir, &format!("src/{rest}")));
+                }
+            }
+            entries.push(path);
+        }
+        entries.dedup();
+        packages.push(WorkspacePackage {
+            name,
+            dir: dir.clone(),
+            entries,
+        });
+    }
+    packages.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.dir.cmp(&b.dir)));
+    // A name claimed twice (a fixture copy of a package) is ambiguous: neither is used.
+    let mut unique: Vec<WorkspacePackage> = Vec::new();
+    let mut i = 0;
+    while i < packages.len() {
+        let j = (i..packages.len())
+            .find(|&j| packages[j].name != packages[i].name)
+            .unwrap_or(packages.len());
+        if j - i == 1 {
+            unique.push(packages[i].clone());
+        }
+        i = j;
+    }
+    unique
 }
 
 /// What `*` stands for when `specifier` matches `pattern` (`""` for an exact match).
@@ -203,7 +315,30 @@ mod tests {
                     .map(|(p, t)| (p.to_string(), t.iter().map(|s| s.to_string()).collect()))
                     .collect(),
             }],
+            packages: Vec::new(),
         }
+    }
+
+    #[test]
+    fn workspace_packages_import_their_source() {
+        let a = ModuleAliases {
+            configs: Vec::new(),
+            packages: vec![WorkspacePackage {
+                name: "@acme/utils".into(),
+                dir: "packages/utils".into(),
+                entries: vec!["packages/utils/src/index".into()],
+            }],
+        };
+        assert_eq!(
+            a.candidates("apps/x.ts", "@acme/utils", true),
+            vec!["packages/utils/src/index"]
+        );
+        assert_eq!(
+            a.candidates("apps/x.ts", "@acme/utils/server", true),
+            vec!["packages/utils/server", "packages/utils/src/server"]
+        );
+        assert!(a.candidates("apps/x.ts", "@acme/utils", false).is_empty());
+        assert!(a.candidates("apps/x.ts", "@acme/utilsx", true).is_empty());
     }
 
     #[test]
@@ -214,13 +349,19 @@ mod tests {
             "app",
         );
         assert_eq!(
-            a.candidates("app/src/x.ts", "@/lib/db"),
+            a.candidates("app/src/x.ts", "@/lib/db", true),
             vec!["app/src/lib/db", "app/@/lib/db"]
         );
-        assert_eq!(a.candidates("app/src/x.ts", "~db")[0], "app/src/db/index");
-        assert_eq!(a.candidates("other/x.ts", "@/lib/db"), Vec::<String>::new());
+        assert_eq!(
+            a.candidates("app/src/x.ts", "~db", true)[0],
+            "app/src/db/index"
+        );
+        assert_eq!(
+            a.candidates("other/x.ts", "@/lib/db", true),
+            Vec::<String>::new()
+        );
         let b = aliases(&[], Some("src"), "");
-        assert_eq!(b.candidates("src/a.ts", "lib/db"), vec!["src/lib/db"]);
+        assert_eq!(b.candidates("src/a.ts", "lib/db", true), vec!["src/lib/db"]);
     }
 
     #[test]

@@ -40,6 +40,7 @@ fn scan_to_yaml(dir: &Path) -> String {
     report::yaml(&inventory(
         output.tools,
         output.agents,
+        &output.notes,
         InventoryState::Written,
         &governance,
     ))
@@ -95,6 +96,16 @@ fn traps_stay_quiet() {
         "drop_scratch",
         "purgeDir",
         "wipe_disk",
+        "check_bash",
+        "log_edit",
+        "ask_user",
+        "print_allowed",
+        "denyDangerous",
+        "send_query",
+        "release_options",
+        "reviewer_options",
+        "quiet_options",
+        "hotfix_options",
     ];
     for dir in fixture_dirs() {
         let inventory: Inventory = report::parse_yaml(&scan_to_yaml(&dir)).unwrap();

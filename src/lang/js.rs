@@ -14,7 +14,7 @@ use tree_sitter::{Node, Parser, TreeCursor};
 
 use crate::facts::{
     Arg, Assignment, Call, CallExpr, Check, Class, Decorator, Dispatch, Exit, Expr, Field,
-    FileFacts, Function, Import, Language, Name, Param, Return, Role, Span,
+    FileFacts, Function, Import, Language, Name, Param, Return, Role, Span, StringList,
 };
 use crate::lang::assign_scopes;
 use crate::lang::syntax::{fields, first_error_line, join_spans, kinds, line, span};
@@ -389,6 +389,7 @@ pub fn parse(rel_path: &str, source: &str, dialect: Dialect) -> FileFacts {
         option_stack: RefCell::default(),
         pair_stack: RefCell::default(),
         expr_stack: RefCell::default(),
+        string_lists: RefCell::default(),
         dir,
         facts: &mut facts,
         ancestors: Vec::new(),
@@ -400,7 +401,9 @@ pub fn parse(rel_path: &str, source: &str, dialect: Dialect) -> FileFacts {
         mark_tokens(source.as_bytes(), marks);
         walker.walk(root, marks);
     });
+    let string_lists = walker.string_lists.take();
     drop(walker);
+    facts.string_lists = super::sorted_string_lists(string_lists);
     drop(tree);
     assign_scopes(&mut facts);
     // The lists are kept until the end of the scan: no spare room.
@@ -564,6 +567,8 @@ struct Walker<'a, 'f> {
     option_stack: RefCell<Vec<Arg>>,
     pair_stack: RefCell<Vec<(Expr, Expr)>>,
     expr_stack: RefCell<Vec<Expr>>,
+    /// Array literals of strings, as they are read (an array may be read more than once).
+    string_lists: RefCell<Vec<StringList>>,
     /// The directory of the file, for relative imports.
     dir: &'a str,
     facts: &'f mut FileFacts,
@@ -1339,13 +1344,8 @@ impl<'a> Walker<'a, '_> {
 
     fn import(&mut self, node: Node<'a>) {
         let f = self.f;
-        // `import type ...`
-        if self
-            .kids(node, false)
-            .any(|c| !c.is_named() && self.text(c) == "type")
-        {
-            return;
-        }
+        // `import type { McpServer } from ...` binds names too: parameter annotations resolve
+        // through them (`server: McpServer`).
         let at = line(node);
         let Some(source) = self.field(node, f.source) else {
             // `import fs = require('fs')`
@@ -1394,11 +1394,7 @@ impl<'a> Walker<'a, '_> {
                 }
                 K::NamedImports => {
                     for spec in self.named(part) {
-                        if self.kind(spec) != K::ImportSpecifier
-                            || self
-                                .kids(spec, false)
-                                .any(|c| !c.is_named() && self.text(c) == "type")
-                        {
+                        if self.kind(spec) != K::ImportSpecifier {
                             continue;
                         }
                         let Some(name) = self.field(spec, f.name) else {
@@ -2022,11 +2018,30 @@ impl<'a> Walker<'a, '_> {
             }
             K::Array => {
                 let base = self.expr_stack.borrow().len();
+                let mut strings = Vec::new();
+                let mut all_strings = true;
                 for c in self.named(node) {
+                    if self.kind(c) == K::Comment {
+                        continue;
+                    }
                     if self.kind(c) != K::SpreadElement {
                         let value = self.expr(c, d);
+                        match &value {
+                            Expr::Str(s) if self.kind(c) == K::String => {
+                                strings.push((s.clone(), line(c)));
+                            }
+                            _ => all_strings = false,
+                        }
                         self.expr_stack.borrow_mut().push(value);
+                    } else {
+                        all_strings = false;
                     }
+                }
+                if all_strings && !strings.is_empty() {
+                    self.string_lists.borrow_mut().push(StringList {
+                        span: span(node),
+                        items: strings,
+                    });
                 }
                 Expr::List(take_from(&mut self.expr_stack.borrow_mut(), base))
             }
@@ -2420,6 +2435,16 @@ mod tests {
         parse("src/tools/a.js", source, Dialect::JavaScript)
     }
 
+    #[test]
+    fn an_array_of_strings_keeps_the_line_of_each_item() {
+        let f = ts(
+            "query({ options: {\n  allowedTools: [\"Read\",\n    \"Bash\"],\n  n: [1, `x`],\n} });\n",
+        );
+        assert_eq!(f.string_lists.len(), 1);
+        let call = f.calls[0].span;
+        assert_eq!(f.string_lines(call, &["Read", "Bash"]), Some(vec![2, 3]));
+    }
+
     fn imports(f: &FileFacts) -> Vec<(String, String)> {
         f.imports
             .iter()
@@ -2535,9 +2560,11 @@ import 'side-effect';
         assert_eq!(
             imports(&f),
             pairs(&[
+                ("X", "src/tools/x.X"),
                 ("def", "src/db/index.default"),
                 ("a", "src/db/index.a"),
                 ("c", "src/db/index.b"),
+                ("T", "src/db/index.T"),
                 ("ns", "fs"),
                 ("axios", "axios"),
                 ("fs", "fs"),
@@ -2546,7 +2573,7 @@ import 'side-effect';
                 ("ns2", "m3"),
             ])
         );
-        assert_eq!(f.imports[0].line, 3);
+        assert_eq!(f.imports[1].line, 3);
     }
 
     #[test]

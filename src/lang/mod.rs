@@ -9,7 +9,7 @@ pub mod notebook;
 pub mod python;
 mod syntax;
 
-use crate::facts::{FileFacts, Language, Span};
+use crate::facts::{FileFacts, Language, Span, StringList};
 
 /// The language a path is written in, by extension.
 /// Type declarations (`.d.ts`) hold no code that runs, so they are not scanned.
@@ -116,6 +116,14 @@ pub fn parse_tree_only(language: Language, rel_path: &str, source: &str) -> usiz
 /// Sets `scope` on calls, assignments, dispatches and checks to the innermost function containing them.
 ///
 /// Functions nest properly, so one sweep over both lists sorted by start offset suffices.
+/// The string lists a front end read, in source order, each once.
+fn sorted_string_lists(mut lists: Vec<StringList>) -> Vec<StringList> {
+    lists.sort_by_key(|l| l.span.start_byte);
+    lists.dedup_by_key(|l| l.span.start_byte);
+    lists.shrink_to_fit();
+    lists
+}
+
 pub fn assign_scopes(facts: &mut FileFacts) {
     let mut order: Vec<usize> = (0..facts.functions.len()).collect();
     order.sort_by_key(|&i| {

@@ -9,7 +9,7 @@ use tree_sitter::{Node, Parser, Query, TreeCursor};
 
 use crate::facts::{
     Arg, Assignment, Call, CallExpr, Check, Class, Decorator, Dispatch, Exit, Expr, Field,
-    FileFacts, Function, Import, Language, Name, Param, Return, Role, Span,
+    FileFacts, Function, Import, Language, Name, Param, Return, Role, Span, StringList,
 };
 use crate::lang::assign_scopes;
 use crate::lang::syntax::{fields, first_error_line, join_spans, kinds, line, span};
@@ -460,6 +460,7 @@ pub fn parse(rel_path: &str, source: &str, package_prefix: &str) -> FileFacts {
         cut: Cell::new(false),
         read_calls: RefCell::new(HashMap::default()),
         globals: Vec::new(),
+        string_lists: RefCell::new(Vec::new()),
     };
     TOKEN_MARKS.with_borrow_mut(|marks| {
         let marks = compiled.tokens.as_ref().map(|tokens| {
@@ -469,7 +470,9 @@ pub fn parse(rel_path: &str, source: &str, package_prefix: &str) -> FileFacts {
         extractor.walk(&compiled.rules, marks);
     });
     let globals = std::mem::take(&mut extractor.globals);
+    let string_lists = extractor.string_lists.take();
     drop(extractor);
+    facts.string_lists = super::sorted_string_lists(string_lists);
     drop(tree);
     assign_scopes(&mut facts);
     module_level_globals(&mut facts, &globals);
@@ -656,6 +659,8 @@ struct Extractor<'a> {
     read_calls: RefCell<HashMap<usize, Arc<CallExpr>>>,
     /// `global x, y` statements: where each starts, and the names it declares.
     globals: Vec<(usize, Vec<Name>)>,
+    /// List literals of strings, as they are read (a list may be read more than once).
+    string_lists: RefCell<Vec<StringList>>,
 }
 
 /// An enclosing `def` or `class`.
@@ -1724,11 +1729,23 @@ impl<'a> Extractor<'a> {
             K::None => Expr::Null,
             K::List | K::Tuple | K::Set => {
                 let mut items = Vec::with_capacity(node.named_child_count());
-                items.extend(
-                    self.named_children(node)
-                        .filter(|c| self.kind(*c) != K::Comment)
-                        .map(|c| self.expr(c, d)),
-                );
+                let mut strings = Vec::new();
+                for c in self.named_children(node) {
+                    if self.kind(c) == K::Comment {
+                        continue;
+                    }
+                    let item = self.expr(c, d);
+                    if let Expr::Str(s) = &item {
+                        strings.push((s.clone(), line(c)));
+                    }
+                    items.push(item);
+                }
+                if !strings.is_empty() && strings.len() == items.len() {
+                    self.string_lists.borrow_mut().push(StringList {
+                        span: span(node),
+                        items: strings,
+                    });
+                }
                 Expr::List(items)
             }
             K::Dictionary => {
@@ -1950,6 +1967,22 @@ fn is_dispatch_subject(kind: K) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_list_of_strings_keeps_the_line_of_each_item() {
+        let facts = parse(
+            "a.py",
+            "options = Options(\n    tools=[\n        \"Read\",\n        \"Bash\",\n    ],\n    other=[1, \"x\"],\n)\n",
+            "",
+        );
+        assert_eq!(facts.string_lists.len(), 1);
+        let call = facts.calls[0].span;
+        assert_eq!(
+            facts.string_lines(call, &["Read", "Bash"]),
+            Some(vec![3, 4])
+        );
+        assert_eq!(facts.string_lines(call, &["Bash"]), None);
+    }
 
     #[test]
     fn module_names() {

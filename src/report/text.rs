@@ -21,7 +21,7 @@ pub fn render(inventory: &Inventory, notes: &[Note], stats: Stats) -> String {
     let s = &inventory.summary;
     let _ = writeln!(
         out,
-        "{} tools ({} destructive): {} unguarded, {} partial, {} guarded, {} read-only; scanned {} files, {} lines",
+        "{} tools ({} destructive): {} unguarded, {} partial, {} guarded, {} read-only; scanned {} files, {} lines{}",
         s.tools,
         s.destructive,
         s.unguarded,
@@ -29,7 +29,12 @@ pub fn render(inventory: &Inventory, notes: &[Note], stats: Stats) -> String {
         s.guarded,
         s.read_only,
         stats.files,
-        stats.lines
+        stats.lines,
+        match notes.len() {
+            0 => String::new(),
+            1 => "; 1 note".to_string(),
+            n => format!("; {n} notes"),
+        }
     );
     if !inventory.agents.is_empty() {
         let _ = writeln!(out, "agents:");
@@ -109,13 +114,19 @@ fn render_tool(out: &mut String, tool: &Tool) {
             let kinds: Vec<&str> = effect.guarded_by.iter().map(|k| k.as_str()).collect();
             format!(" [guarded by {}]", kinds.join(", "))
         };
+        // An effect of code outside the tree (a granted built-in) has no chain.
+        let via = if effect.via.is_empty() {
+            String::new()
+        } else {
+            format!(" via {}", effect.via.join(" -> "))
+        };
         let _ = writeln!(
             out,
-            "    {:<12} {} at {} via {}{}",
+            "    {:<12} {} at {}{}{}",
             effect.category.as_str(),
             effect.call,
             effect.at(),
-            effect.via.join(" -> "),
+            via,
             guarded
         );
     }

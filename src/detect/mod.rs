@@ -1,16 +1,22 @@
 //! Tool detection: which functions a framework exposes to a model, by the catalog's
 //! registration rules. Reads linked facts only.
 
+mod defined;
+mod forward;
+mod unrecognised;
+
 use std::collections::BTreeMap;
 
 use rustc_hash::FxHashSet as HashSet;
 
 use crate::catalog::{ArgSpec, LanguageCatalog, ToolKind, ToolRule};
 use crate::facts::{CallExpr, Expr, FileFacts, Language};
+use crate::grants::Grant;
 use crate::link::{Project, Sym};
 use crate::model::{Category, Declared};
 use crate::note::Note;
 use crate::pattern::ApiPath;
+use forward::Forwarders;
 
 /// The code that runs when the model calls a tool.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +52,23 @@ pub enum Entry {
         effect: Option<Category>,
         code: Option<String>,
     },
+    /// A tool of the agent runtime that a session grants by name (`allowed_tools=["Bash"]`):
+    /// its code is the runtime's, its effects come from the catalog.
+    Granted(Box<Grant>),
+}
+
+impl Entry {
+    /// The file the entry is written in.
+    pub fn file(&self) -> usize {
+        match *self {
+            Entry::Function { file, .. }
+            | Entry::Class { file, .. }
+            | Entry::Branch { file, .. }
+            | Entry::Lambda { file, .. }
+            | Entry::Registration { file, .. } => file,
+            Entry::Granted(ref grant) => grant.file,
+        }
+    }
 }
 
 /// The decorator or call that registers a tool, for what it declares (`needs_approval=True`).
@@ -98,9 +121,27 @@ pub fn detect(
             _ => Vec::new(),
         })
         .collect();
+    let rules = call_rules(catalog);
+    let registration_rule = |file: usize, call: &crate::facts::Call| {
+        rules
+            .matching(project, file, call)
+            .filter(|r| r.def.kind == ToolKind::Call)
+    };
+    let forwarders = Forwarders::find(project, &files, &registration_rule);
+    let handler_keys = defined::handler_keys(catalog);
+    let helpers = defined::definition_helpers(project, &files, &handler_keys);
     for &file in &files {
         decorated(project, catalog, file, &schemas, &mut tools);
-        registration_calls(project, catalog, file, &schemas, &mut tools, notes);
+        registration_calls(
+            project,
+            catalog,
+            file,
+            &schemas,
+            &forwarders,
+            &mut tools,
+            notes,
+        );
+        defined::helper_definitions(project, file, &handler_keys, &helpers, &mut tools);
     }
     tools.retain(|t| match t.entry {
         Entry::Function { file, func } => !class_methods.contains(&(file, func)),
@@ -109,10 +150,11 @@ pub fn detect(
     // A function registered twice (decorated and listed in an agent's tools) is one tool.
     let mut seen = HashSet::default();
     tools.retain(|t| seen.insert((entry_key(&t.entry), t.name.clone())));
-    let functions: HashSet<(usize, usize)> = tools
+    let functions: HashSet<(usize, usize, usize)> = tools
         .iter()
         .filter_map(|t| match t.entry {
-            Entry::Function { file, func } => Some((file, func)),
+            Entry::Function { file, func } => Some((file, 0, func)),
+            Entry::Class { file, class, .. } => Some((file, 1, class)),
             _ => None,
         })
         .collect();
@@ -121,6 +163,13 @@ pub fn detect(
     }
     let mut seen = HashSet::default();
     tools.retain(|t| seen.insert((entry_key(&t.entry), t.name.clone())));
+    let granted = crate::grants::granted(project, catalog, &files, &tools, notes);
+    tools.extend(granted);
+    let understood: HashSet<usize> = forwarders
+        .files()
+        .chain(helpers.iter().map(|&(file, _)| file))
+        .collect();
+    unrecognised::notes_for_unrecognised(project, catalog, &files, &tools, &understood, notes);
     tools
 }
 
@@ -131,6 +180,7 @@ fn entry_key(entry: &Entry) -> (usize, usize, usize) {
         Entry::Branch { file, dispatch, .. } => (file, 2, dispatch),
         Entry::Lambda { file, call, .. } => (file, 3, call),
         Entry::Registration { file, call, .. } => (file, 4, call),
+        Entry::Granted(ref grant) => (grant.file, 5, grant.call),
     }
 }
 
@@ -203,12 +253,20 @@ impl<'r> CallRules<'r> {
         call: &crate::facts::Call,
     ) -> Option<&'r ToolRule> {
         let last = call.call.callee.last_name()?;
-        if self
-            .last_names
-            .as_ref()
-            .is_some_and(|names| !names.contains(last))
+        if let Some(names) = &self.last_names
+            && !names.contains(last)
         {
-            return None;
+            // `from crewai import Agent as CrewAgent`: a name imported under another name.
+            let Expr::Name(local) = &call.call.callee else {
+                return None;
+            };
+            let imported = project.files[file].imports.iter().any(|i| {
+                i.local == local.as_str()
+                    && names.contains(i.target.rsplit(['.', '/']).next().unwrap_or(""))
+            });
+            if !imported {
+                return None;
+            }
         }
         let path =
             project.resolve_api(file, call.scope, &call.call.callee, call.span.start_byte)?;
@@ -270,7 +328,18 @@ fn decorated(
             let Some(last) = target.last_name() else {
                 continue;
             };
-            if !rules.iter().any(|r| may_match_last(r, last)) {
+            // The last name as written, or as imported (`from agents import function_tool as ft`).
+            let imported_as = match target {
+                Expr::Name(local) => facts
+                    .imports
+                    .iter()
+                    .find(|i| i.local == local.as_str())
+                    .and_then(|i| i.target.rsplit(['.', '/']).next()),
+                _ => None,
+            };
+            if !rules.iter().any(|r| {
+                may_match_last(r, last) || imported_as.is_some_and(|n| may_match_last(r, n))
+            }) {
                 continue;
             }
             // Decorators are evaluated in the scope enclosing the function.
@@ -425,15 +494,9 @@ fn dispatched(
     }
 }
 
-fn registration_calls(
-    project: &Project,
-    catalog: &LanguageCatalog,
-    file: usize,
-    schemas: &BTreeMap<String, Schema>,
-    tools: &mut Vec<DetectedTool>,
-    notes: &mut Vec<Note>,
-) {
-    let rules = CallRules::new(
+/// The rules of registrations made by a call: kind call, and dispatchers given a handler.
+fn call_rules(catalog: &LanguageCatalog) -> CallRules<'_> {
+    CallRules::new(
         catalog
             .tools
             .iter()
@@ -442,14 +505,49 @@ fn registration_calls(
                     || (r.def.kind == ToolKind::Dispatcher && r.def.handler.is_some())
             })
             .collect(),
-    );
+    )
+}
+
+fn registration_calls(
+    project: &Project,
+    catalog: &LanguageCatalog,
+    file: usize,
+    schemas: &BTreeMap<String, Schema>,
+    forwarders: &Forwarders<'_>,
+    tools: &mut Vec<DetectedTool>,
+    notes: &mut Vec<Note>,
+) {
+    let rules = call_rules(catalog);
     let facts = &project.files[file];
     for (c, call) in facts.calls.iter().enumerate() {
-        let Some(rule) = rules.matching(project, file, call) else {
+        let args = &call.call;
+        let (rule, handler, name_arg) = if let Some(rule) = rules.matching(project, file, call) {
+            let name = rule.def.name.as_ref().and_then(|n| n.find(args));
+            (
+                rule,
+                rule.def.handler.as_ref().and_then(|h| h.find(args)),
+                name,
+            )
+        } else if let Some(via) = forwarders.registration(project, file, call) {
+            (via.rule, via.handler, via.name)
+        } else {
             continue;
         };
-        let args = &call.call;
-        let handler = rule.def.handler.as_ref().and_then(|h| h.find(args));
+        if rule.def.listed_only
+            && !listed(project, catalog, file)
+                .iter()
+                .any(|l| std::ptr::eq(*l, args.as_ref()))
+        {
+            continue;
+        }
+        // Inside a forwarder, a registration of what it was given is not a tool of its own.
+        if let Some(scope) = call.scope
+            && forwarders.contains(file, scope)
+            && handler.is_some_and(|h| forward::carried_param(facts, scope, h, &[], 0).is_some())
+        {
+            continue;
+        }
+        let name_text = name_arg.and_then(|n| project.literal_str(file, call.scope, n));
         let registration = || Registration {
             file,
             scope: call.scope,
@@ -489,16 +587,12 @@ fn registration_calls(
                     Sym::Function { file: f, func } => Entry::Function { file: f, func },
                     // The code is outside the tree (`func=chain.run`): the tool is still
                     // real when it has a name of its own; otherwise it cannot be told apart.
-                    _ if arg_str(project, file, call.scope, rule.def.name.as_ref(), args)
-                        .is_some() =>
-                    {
-                        Entry::Registration {
-                            file,
-                            call: c,
-                            effect: rule.def.effect,
-                            code: Some(handler.display()),
-                        }
-                    }
+                    _ if name_text.is_some() => Entry::Registration {
+                        file,
+                        call: c,
+                        effect: rule.def.effect,
+                        code: Some(handler.display()),
+                    },
                     _ => {
                         notes.push(Note::at_line(
                             facts,
@@ -526,7 +620,7 @@ fn registration_calls(
             _ => None,
         };
         let text = |spec: Option<&ArgSpec>| arg_str(project, file, call.scope, spec, args);
-        let Some(name) = text(rule.def.name.as_ref())
+        let Some(name) = name_text
             .or_else(|| {
                 rule.def
                     .name_from_key
@@ -535,6 +629,10 @@ fn registration_calls(
             })
             .or_else(|| function.map(|f| f.name.clone()))
             .or_else(|| handler.and_then(Expr::last_name).map(str::to_string))
+            .or_else(|| {
+                name_arg
+                    .and_then(|a| object_name(project, file, call.scope, a, call.span.start_byte))
+            })
         else {
             continue;
         };
@@ -653,45 +751,204 @@ fn classes(
     }
 }
 
-/// Plain functions in an agent's tool list are tools.
+/// Anything a recognised agent or server lists as its tools is a tool (SPEC §2): a plain
+/// function, or an instance of a class in the tree whose entry method (one the catalog's class
+/// rules name, `_run`, `forward`...) runs. Both branches of a conditional entry count, and a
+/// variable holding the list is followed.
 fn tool_lists(
     project: &Project,
     catalog: &LanguageCatalog,
     file: usize,
-    already: &HashSet<(usize, usize)>,
+    already: &HashSet<(usize, usize, usize)>,
     tools: &mut Vec<DetectedTool>,
 ) {
-    let rules = CallRules::new(catalog.tool_rules(ToolKind::ToolList).collect());
+    let rules = CallRules::new(
+        catalog
+            .tools
+            .iter()
+            .filter(|r| matches!(r.def.kind, ToolKind::ToolList | ToolKind::Agent))
+            .collect(),
+    );
+    let entry_methods: Vec<&str> = catalog
+        .tool_rules(ToolKind::Class)
+        .flat_map(|r| r.def.methods.iter().map(String::as_str))
+        .collect();
     let facts = &project.files[file];
     for call in &facts.calls {
         let Some(rule) = rules.matching(project, file, call) else {
             continue;
         };
-        let Some(Expr::List(items)) = rule.def.tools.as_ref().and_then(|t| t.find(&call.call))
-        else {
+        let Some(list) = rule.def.tools.as_ref().and_then(|t| t.find(&call.call)) else {
             continue;
         };
-        for item in items {
-            if !matches!(item, Expr::Name(_) | Expr::Attr(..)) {
-                continue;
-            }
-            if let Sym::Function { file: f, func } =
-                project.resolve(file, call.scope, item, call.span.start_byte)
-            {
-                if already.contains(&(f, func)) {
-                    continue;
+        let at = call.span.start_byte;
+        let mut items = Vec::new();
+        list_items(project, file, call.scope, list, at, None, 0, &mut items);
+        for (key, item) in items {
+            let instance = match &item {
+                Expr::Call(c) => match project.resolve(file, call.scope, &c.callee, at) {
+                    Sym::Class { file, class } => Some((file, class)),
+                    _ => None,
+                },
+                Expr::Name(_) | Expr::Attr(..) => None,
+                _ => continue,
+            };
+            let sym = match instance {
+                Some((file, class)) => Sym::Instance { file, class },
+                None => project.resolve(file, call.scope, &item, at),
+            };
+            match sym {
+                Sym::Function { file: f, func } if !already.contains(&(f, 0, func)) => {
+                    let function = &project.files[f].functions[func];
+                    tools.push(DetectedTool {
+                        name: key.unwrap_or_else(|| function.name.clone()),
+                        framework: rule.def.framework.clone(),
+                        entry: Entry::Function { file: f, func },
+                        description: function.docstring.as_deref().map(summarize),
+                        declared: None,
+                        registration: None,
+                    });
                 }
-                let function = &project.files[f].functions[func];
-                tools.push(DetectedTool {
-                    name: function.name.clone(),
-                    framework: rule.def.framework.clone(),
-                    entry: Entry::Function { file: f, func },
-                    description: function.docstring.as_deref().map(summarize),
-                    declared: None,
-                    registration: None,
-                });
+                Sym::Instance { file: f, class } if !already.contains(&(f, 1, class)) => {
+                    let mro = project.mro(f, class);
+                    let methods: Vec<(usize, usize)> = entry_methods
+                        .iter()
+                        .filter_map(|m| {
+                            mro.iter().find_map(|&(g, c)| {
+                                project.files[g]
+                                    .functions
+                                    .iter()
+                                    .position(|func| func.class == Some(c) && func.name == *m)
+                                    .map(|func| (g, func))
+                            })
+                        })
+                        .collect();
+                    if methods.is_empty() {
+                        continue;
+                    }
+                    let class_facts = &project.files[f].classes[class];
+                    let field = |name: &str| {
+                        project.literal_str(
+                            f,
+                            None,
+                            &Expr::Attr(
+                                Box::new(Expr::Name(class_facts.name.as_str().into())),
+                                name.into(),
+                            ),
+                        )
+                    };
+                    tools.push(DetectedTool {
+                        name: key
+                            .or_else(|| field("name"))
+                            .unwrap_or_else(|| class_facts.name.clone()),
+                        framework: rule.def.framework.clone(),
+                        entry: Entry::Class {
+                            file: f,
+                            class,
+                            methods,
+                        },
+                        description: field("description")
+                            .or_else(|| class_facts.docstring.clone())
+                            .map(|d| summarize(&d)),
+                        declared: None,
+                        registration: None,
+                    });
+                }
+                _ => {}
             }
         }
+    }
+}
+
+/// The calls written as entries of a recognised agent's tool list in `file`.
+fn listed<'p>(project: &'p Project, catalog: &LanguageCatalog, file: usize) -> Vec<&'p CallExpr> {
+    let rules = CallRules::new(
+        catalog
+            .tools
+            .iter()
+            .filter(|r| matches!(r.def.kind, ToolKind::ToolList | ToolKind::Agent))
+            .collect(),
+    );
+    let mut out = Vec::new();
+    for call in &project.files[file].calls {
+        if rules.matching(project, file, call).is_none() {
+            continue;
+        }
+        for arg in &call.call.args {
+            collect_calls(&arg.value, 0, &mut out);
+        }
+    }
+    out
+}
+
+fn collect_calls<'e>(expr: &'e Expr, depth: usize, out: &mut Vec<&'e CallExpr>) {
+    if depth > 4 {
+        return;
+    }
+    match expr {
+        Expr::Call(call) => out.push(call.as_ref()),
+        Expr::List(items) | Expr::Choice(items) => {
+            items.iter().for_each(|i| collect_calls(i, depth + 1, out))
+        }
+        Expr::Dict(pairs) => pairs
+            .iter()
+            .for_each(|(_, v)| collect_calls(v, depth + 1, out)),
+        _ => {}
+    }
+}
+
+/// The entries of a tool list as written: list items, object values (with their keys), both
+/// sides of a conditional, and the list a variable holds.
+#[allow(clippy::too_many_arguments)] // one recursive walk; the arguments are its position
+fn list_items(
+    project: &Project,
+    file: usize,
+    scope: Option<usize>,
+    expr: &Expr,
+    at: usize,
+    key: Option<String>,
+    depth: usize,
+    out: &mut Vec<(Option<String>, Expr)>,
+) {
+    if depth > 4 {
+        return;
+    }
+    match expr {
+        Expr::List(items) => {
+            for item in items {
+                list_items(project, file, scope, item, at, None, depth + 1, out);
+            }
+        }
+        Expr::Dict(pairs) => {
+            for (k, v) in pairs {
+                let key = match k {
+                    Expr::Str(k) => Some(k.to_string()),
+                    _ => None,
+                };
+                list_items(project, file, scope, v, at, key, depth + 1, out);
+            }
+        }
+        Expr::Choice(options) => {
+            for option in options {
+                list_items(
+                    project,
+                    file,
+                    scope,
+                    option,
+                    at,
+                    key.clone(),
+                    depth + 1,
+                    out,
+                );
+            }
+        }
+        Expr::Name(_) => match project.value_of(file, scope, expr, at) {
+            Some(value @ (Expr::List(_) | Expr::Dict(_) | Expr::Choice(_))) if depth < 4 => {
+                list_items(project, file, scope, &value, at, key, depth + 1, out);
+            }
+            _ => out.push((key, expr.clone())),
+        },
+        _ => out.push((key, expr.clone())),
     }
 }
 
@@ -760,6 +1017,28 @@ fn names_the_tool(path: &str) -> bool {
     last.contains("name") || last == "tool" || last == "function"
 }
 
+/// The name of an object given as a registration's name argument (`AgentTool(agent=summarizer)`):
+/// the `name` it was constructed with, else the variable that holds it.
+fn object_name(
+    project: &Project,
+    file: usize,
+    scope: Option<usize>,
+    expr: &Expr,
+    at: usize,
+) -> Option<String> {
+    let constructed = match expr {
+        Expr::Call(call) => Some(call.as_ref().clone()),
+        Expr::Name(_) => match project.value_of(file, scope, expr, at) {
+            Some(Expr::Call(call)) => Some(call.as_ref().clone()),
+            _ => None,
+        },
+        _ => None,
+    };
+    constructed
+        .and_then(|c| project.literal_str(file, scope, c.keyword("name")?))
+        .or_else(|| expr.last_name().map(str::to_string))
+}
+
 /// The name an attribute chain starts from (`request.params.name` gives `request`).
 fn root_name(expr: &Expr) -> Option<&str> {
     match expr {
@@ -770,7 +1049,7 @@ fn root_name(expr: &Expr) -> Option<&str> {
 }
 
 /// The key a registration gets in an object literal of its file (`tools: { weather: tool(...) }`,
-/// directly or through a variable), else the variable it is assigned to.
+/// directly, through a variable, or in a returned object), else the variable it is assigned to.
 fn keyed_name(facts: &FileFacts, registration: &CallExpr) -> Option<String> {
     let is_registration = |e: &Expr| matches!(e, Expr::Call(c) if **c == *registration);
     let variable = facts.assignments.iter().find_map(|a| match &a.target {
@@ -785,7 +1064,8 @@ fn keyed_name(facts: &FileFacts, registration: &CallExpr) -> Option<String> {
         .calls
         .iter()
         .flat_map(|c| c.call.args.iter().map(|a| &a.value))
-        .chain(facts.assignments.iter().map(|a| &a.value));
+        .chain(facts.assignments.iter().map(|a| &a.value))
+        .chain(facts.returns.iter().map(|r| &r.value));
     for value in values {
         key = key_of(value, &is_tool, 0);
         if key.is_some() {
