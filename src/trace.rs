@@ -614,9 +614,14 @@ impl<'p> Tracer<'p> {
         let at = call.span.start_byte;
         let mut sym = project.resolve(file, call.scope, &call.call.callee, at);
         // A framework's own source scanned beside its examples: what the examples call is the
-        // library's API as written (`ctx.session.create_message` of `mcp`), when the catalog
-        // knows it as an effect.
-        if !matches!(sym, Sym::External(_))
+        // library's API as written (`ctx.session.create_message` of `mcp`, `inputRequired.
+        // createMessage` of `@modelcontextprotocol/server`, whose source types the builder by
+        // an interface), when the catalog knows that as an effect and not what it resolved to.
+        let known = |sym: &Sym| match sym {
+            Sym::External(path) => self.catalog.effect_for(path).is_some(),
+            _ => false,
+        };
+        if !known(&sym)
             && let Sym::External(path) =
                 project.resolve_as_written(file, call.scope, &call.call.callee, at)
             && self.catalog.effect_for(&path).is_some()
