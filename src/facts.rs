@@ -293,7 +293,10 @@ pub struct Return {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dispatch {
     pub subject: String,
+    /// The name tested for; empty when it is written as a constant (`Tools.RUN`), then
+    /// `value_ref` holds that expression for the linker to evaluate.
     pub value: String,
+    pub value_ref: Option<Expr>,
     /// Line of the `if`/`case` that tests the value.
     pub line: u32,
     /// The branch body.

@@ -2225,6 +2225,7 @@ impl<'a> Walker<'a, '_> {
                 self.facts.dispatches.push(Dispatch {
                     subject: collapse(&[self.text(subject)], 80).to_string(),
                     value: self.string_content(value).to_string(),
+                    value_ref: None,
                     line: line(node),
                     span: body,
                     scope: None,
@@ -2310,6 +2311,7 @@ impl<'a> Walker<'a, '_> {
                     self.facts.dispatches.push(Dispatch {
                         subject: subject.clone(),
                         value,
+                        value_ref: None,
                         line: at,
                         span: region,
                         scope: None,
