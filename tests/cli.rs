@@ -115,7 +115,10 @@ fn include_and_exclude_globs() {
         names
     };
     assert_eq!(names(&["--exclude", "app/tools/**"]).len(), 6);
-    assert_eq!(names(&["--include", "app/tools/**"]), vec!["Done", "terminal"]);
+    assert_eq!(
+        names(&["--include", "app/tools/**"]),
+        vec!["Done", "terminal"]
+    );
 }
 
 #[test]
