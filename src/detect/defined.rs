@@ -41,8 +41,15 @@ pub(super) fn definition_helpers(
     let mut helpers: HashSet<(usize, usize)> = HashSet::default();
     for &file in files {
         let facts = &project.files[file];
+        // Functions that call or assign anything do more than return their argument.
+        let busy: HashSet<usize> = facts
+            .calls
+            .iter()
+            .filter_map(|c| c.scope)
+            .chain(facts.assignments.iter().filter_map(|a| a.scope))
+            .collect();
         for func in 0..facts.functions.len() {
-            if returns_its_parameter(facts, func) {
+            if !busy.contains(&func) && returns_its_parameter(facts, func) {
                 helpers.insert((file, func));
             }
         }
@@ -162,18 +169,13 @@ pub(super) fn helper_definitions(
     }
 }
 
-/// Whether `func` does nothing but give back its one parameter (`(t) => t`): every `return`
-/// returns it, and it calls nothing and assigns nothing.
+/// Whether every `return` of `func` gives back its one parameter (`(t) => t`); the caller has
+/// checked that it calls and assigns nothing.
 fn returns_its_parameter(facts: &FileFacts, func: usize) -> bool {
     let function = &facts.functions[func];
     let [param] = function.params.as_slice() else {
         return false;
     };
-    if facts.calls.iter().any(|c| c.scope == Some(func))
-        || facts.assignments.iter().any(|a| a.scope == Some(func))
-    {
-        return false;
-    }
     let mut returns = facts
         .returns
         .iter()

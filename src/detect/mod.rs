@@ -231,6 +231,9 @@ pub(crate) struct CallRules<'r> {
     rules: Vec<&'r ToolRule>,
     /// `None` when some pattern ends in a glob and any call may match.
     last_names: Option<HashSet<&'r str>>,
+    /// Per file, the local names of imports whose imported name is one of `last_names`
+    /// (`from crewai import Agent as CrewAgent` gives `CrewAgent`), worked out on first use.
+    aliases: std::cell::RefCell<rustc_hash::FxHashMap<usize, HashSet<String>>>,
 }
 
 impl<'r> CallRules<'r> {
@@ -239,7 +242,11 @@ impl<'r> CallRules<'r> {
             .iter()
             .flat_map(|r| r.patterns.iter().map(|p| p.required_last_name()))
             .collect::<Option<HashSet<&str>>>();
-        CallRules { rules, last_names }
+        CallRules {
+            rules,
+            last_names,
+            aliases: Default::default(),
+        }
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -261,11 +268,16 @@ impl<'r> CallRules<'r> {
             let Expr::Name(local) = &call.call.callee else {
                 return None;
             };
-            let imported = project.files[file].imports.iter().any(|i| {
-                i.local == local.as_str()
-                    && names.contains(i.target.rsplit(['.', '/']).next().unwrap_or(""))
+            let mut aliases = self.aliases.borrow_mut();
+            let imported = aliases.entry(file).or_insert_with(|| {
+                project.files[file]
+                    .imports
+                    .iter()
+                    .filter(|i| names.contains(i.target.rsplit(['.', '/']).next().unwrap_or("")))
+                    .map(|i| i.local.clone())
+                    .collect()
             });
-            if !imported {
+            if !imported.contains(local.as_str()) {
                 return None;
             }
         }
