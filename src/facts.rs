@@ -235,6 +235,8 @@ pub struct Class {
     /// Class-level fields: `name: str = "terminal"`, `process: BashProcess`.
     pub fields: Vec<Field>,
     pub docstring: Option<String>,
+    /// `@tool` above `class Done(BaseModel)`: a schema made a tool by a decorator.
+    pub decorators: Vec<Decorator>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -280,7 +282,10 @@ pub struct Return {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dispatch {
     pub subject: String,
+    /// The name tested for; empty when it is written as a constant (`Tools.RUN`), then
+    /// `value_ref` holds that expression for the linker to evaluate.
     pub value: String,
+    pub value_ref: Option<Expr>,
     /// Line of the `if`/`case` that tests the value.
     pub line: u32,
     /// The branch body.

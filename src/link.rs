@@ -354,6 +354,13 @@ impl Project {
                 }
                 None
             }
+            // An enum member's `.value` is the member's literal (`Tools.RUN.value`).
+            Expr::Attr(base, attr)
+                if attr.as_str() == "value"
+                    && let Some(text) = self.literal_str_at(file, scope, base, depth + 1) =>
+            {
+                Some(text)
+            }
             Expr::Attr(base, attr) => {
                 // A key of a constant object (`TOOLS.kv_list` with `const TOOLS = { kv_list: 'x' }`).
                 if let Expr::Name(name) = base.as_ref()

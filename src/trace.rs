@@ -526,8 +526,12 @@ fn roots(project: &Project, entry: &Entry) -> Vec<Node> {
 /// `handle_call_tool[read_query]`: the branch of a dispatcher that serves one tool.
 pub fn branch_label(project: &Project, file: usize, func: usize, dispatch: usize) -> String {
     let facts = &project.files[file];
-    format!(
-        "{}[{}]",
-        facts.functions[func].qualname, facts.dispatches[dispatch].value
-    )
+    let d = &facts.dispatches[dispatch];
+    let value = match &d.value_ref {
+        Some(constant) => project
+            .literal_str(file, None, constant)
+            .unwrap_or_else(|| constant.display()),
+        None => d.value.clone(),
+    };
+    format!("{}[{}]", facts.functions[func].qualname, value)
 }

@@ -41,9 +41,8 @@ pub(crate) struct Forwarder<'r> {
 #[derive(Debug, Default)]
 pub(crate) struct Forwarders<'r> {
     by_function: HashMap<(usize, usize), Forwarder<'r>>,
-    /// Names of forwarders, for method calls that do not resolve; a name given to two
-    /// forwarders of different shapes matches neither.
-    by_name: HashMap<String, Option<(usize, usize)>>,
+    /// Forwarders by name, for method calls that do not resolve, in the order found.
+    by_name: HashMap<String, Vec<(usize, usize)>>,
 }
 
 impl<'r> Forwarders<'r> {
@@ -105,20 +104,10 @@ impl<'r> Forwarders<'r> {
     }
 
     fn insert(&mut self, key: (usize, usize), forwarder: Forwarder<'r>) {
-        let shape = |f: &Forwarder| (f.rule as *const ToolRule, f.handler_param, f.name_param);
-        let entry = self
-            .by_name
+        self.by_name
             .entry(forwarder.name.clone())
-            .or_insert(Some(key));
-        if let Some(other) = *entry
-            && other != key
-            && self
-                .by_function
-                .get(&other)
-                .is_some_and(|o| shape(o) != shape(&forwarder))
-        {
-            *entry = None;
-        }
+            .or_default()
+            .push(key);
         self.by_function.insert(key, forwarder);
     }
 
@@ -149,24 +138,46 @@ impl<'r> Forwarders<'r> {
         {
             return None;
         }
-        let key = match project.resolve(file, call.scope, callee, call.span.start_byte) {
-            Sym::Function { file: f, func } => (f, func),
-            // A method of something typed by an interface or not resolved at all.
-            Sym::Unknown | Sym::External(_) => match callee {
-                Expr::Attr(_, method) => (*self.by_name.get(method.as_str())?)?,
+        let keys: Vec<(usize, usize)> =
+            match project.resolve(file, call.scope, callee, call.span.start_byte) {
+                Sym::Function { file: f, func } => vec![(f, func)],
+                // A method of something typed by an interface or not resolved at all: the
+                // forwarders of that name, first the one the call's arguments fit.
+                Sym::Unknown | Sym::External(_) => match callee {
+                    Expr::Attr(_, method) => self.by_name.get(method.as_str())?.clone(),
+                    _ => return None,
+                },
                 _ => return None,
-            },
-            _ => return None,
-        };
+            };
+        keys.into_iter()
+            .find_map(|key| self.forwarded(project, key, call))
+    }
+
+    fn forwarded<'c>(
+        &self,
+        project: &Project,
+        key: (usize, usize),
+        call: &'c Call,
+    ) -> Option<Forwarded<'r, 'c>> {
         let forwarder = self.by_function.get(&key)?;
-        let params = &project.files[key.0].functions[key.1].params;
-        let receiver = usize::from(project.files[key.0].functions[key.1].takes_receiver());
+        let function = &project.files[key.0].functions[key.1];
+        let receiver = usize::from(function.takes_receiver());
+        let params = &function.params[receiver.min(function.params.len())..];
+        let positional = call
+            .call
+            .args
+            .iter()
+            .filter(|a| a.name.is_none() && !a.spread)
+            .count();
+        // A forwarder that takes one options object (`register({ name, callback })`) has its
+        // properties as parameters: they are read by name, not by position.
+        let by_position = positional >= params.len().min(forwarder.handler_param + 1);
         let argument = |index: usize| {
-            call.call.positional(index).or_else(|| {
-                params
-                    .get(index + receiver)
-                    .and_then(|p| call.call.keyword(&p.name))
-            })
+            if by_position {
+                call.call.positional(index)
+            } else {
+                params.get(index).and_then(|p| call.call.keyword(&p.name))
+            }
         };
         Some(Forwarded {
             rule: forwarder.rule,

@@ -3,6 +3,7 @@
 
 mod defined;
 mod forward;
+mod tables;
 mod unrecognised;
 
 use std::collections::BTreeMap;
@@ -131,7 +132,7 @@ pub fn detect(
     let handler_keys = defined::handler_keys(catalog);
     let helpers = defined::definition_helpers(project, &files, &handler_keys);
     for &file in &files {
-        decorated(project, catalog, file, &schemas, &mut tools);
+        decorated(project, catalog, file, &schemas, &mut tools, notes);
         registration_calls(
             project,
             catalog,
@@ -312,6 +313,7 @@ fn decorated(
     file: usize,
     schemas: &BTreeMap<String, Schema>,
     tools: &mut Vec<DetectedTool>,
+    notes: &mut Vec<Note>,
 ) {
     let facts = &project.files[file];
     let rules: Vec<&ToolRule> = catalog
@@ -319,6 +321,42 @@ fn decorated(
         .iter()
         .filter(|r| matches!(r.def.kind, ToolKind::Decorator | ToolKind::Dispatcher))
         .collect();
+    // A decorated class is a schema the decorator makes a tool (`@tool class Done(BaseModel)`):
+    // it has no code of its own; the model's call of it is routed by the agent.
+    for (class, class_facts) in facts.classes.iter().enumerate() {
+        for decorator in &class_facts.decorators {
+            let (target, call) = match &decorator.expr {
+                Expr::Call(call) => (&call.callee, Some(call.as_ref())),
+                other => (other, None),
+            };
+            let Some(path) = project.resolve_api(file, None, target, class_facts.span.start_byte)
+            else {
+                continue;
+            };
+            let path = path.without_trailing_call();
+            let Some(rule) = rules
+                .iter()
+                .find(|r| r.def.kind == ToolKind::Decorator && r.matches(&path))
+            else {
+                continue;
+            };
+            let name = call
+                .and_then(|c| arg_str(project, file, None, rule.def.name.as_ref(), c))
+                .unwrap_or_else(|| class_facts.name.clone());
+            tools.push(DetectedTool {
+                name,
+                framework: rule.def.framework.clone(),
+                entry: Entry::Class {
+                    file,
+                    class,
+                    methods: Vec::new(),
+                },
+                description: class_facts.docstring.as_deref().map(summarize),
+                declared: None,
+                registration: None,
+            });
+        }
+    }
     for (func, function) in facts.functions.iter().enumerate() {
         for decorator in &function.decorators {
             let (target, call) = match &decorator.expr {
@@ -367,7 +405,13 @@ fn decorated(
                 },
             };
             if rule.def.kind == ToolKind::Dispatcher {
-                dispatched(project, file, func, rule, schemas, &registration, tools);
+                let at = Dispatcher {
+                    file,
+                    func,
+                    name_param: rule.def.name_param.unwrap_or(0),
+                    depth: 0,
+                };
+                dispatched(project, at, rule, schemas, &registration, tools, notes);
                 continue;
             }
             let text = |spec: Option<&ArgSpec>| {
@@ -393,22 +437,31 @@ fn decorated(
 }
 
 /// One tool per name the dispatcher branches on (`if name == "x":` / `case "x":`).
-fn dispatched(
-    project: &Project,
+/// Where a dispatcher's name comes in: the handler and the parameter (without the receiver)
+/// that holds the name.
+#[derive(Clone, Copy)]
+struct Dispatcher {
     file: usize,
     func: usize,
+    name_param: usize,
+    /// How many helpers the name was handed through to reach this function.
+    depth: usize,
+}
+
+#[allow(clippy::too_many_arguments)] // the dispatcher, its rule and registration, and the outputs
+fn dispatched(
+    project: &Project,
+    at: Dispatcher,
     rule: &ToolRule,
     schemas: &BTreeMap<String, Schema>,
     registration: &Registration,
     tools: &mut Vec<DetectedTool>,
+    notes: &mut Vec<Note>,
 ) {
+    let Dispatcher { file, func, .. } = at;
     let facts = &project.files[file];
-    let Some(subject) = facts.functions[func]
-        .params
-        .iter()
-        .filter(|p| p.name != "self")
-        .nth(rule.def.name_param.unwrap_or(0))
-    else {
+    let receiver = usize::from(facts.functions[func].takes_receiver());
+    let Some(subject) = facts.functions[func].params.get(at.name_param + receiver) else {
         return;
     };
     let first_new = tools.len();
@@ -452,9 +505,16 @@ fn dispatched(
                     _ => None,
                 }
             });
-        let schema = schemas.get(&dispatch.value);
+        let name = match &dispatch.value_ref {
+            None => dispatch.value.clone(),
+            Some(constant) => match project.literal_str(file, None, constant) {
+                Some(name) => name,
+                None => continue,
+            },
+        };
+        let schema = schemas.get(&name);
         tools.push(DetectedTool {
-            name: dispatch.value.clone(),
+            name,
             framework: rule.def.framework.clone(),
             entry: Entry::Branch {
                 file,
@@ -475,6 +535,19 @@ fn dispatched(
             registration: Some(registration.clone()),
         });
     }
+    if tools.len() == first_new {
+        undispatched(
+            project,
+            at,
+            &subject.name,
+            rule,
+            schemas,
+            registration,
+            tools,
+            notes,
+        );
+        return;
+    }
     let targets: Vec<(usize, usize)> = tools[first_new..]
         .iter()
         .filter_map(|t| match t.entry {
@@ -492,6 +565,84 @@ fn dispatched(
             *shared_target = targets.iter().filter(|&&t| t == target).count() > 1;
         }
     }
+}
+
+/// A dispatcher without a branch per name: the helper it hands the name to, the rows of the
+/// table it looks the name up in, or else itself as one tool with a note.
+#[allow(clippy::too_many_arguments)] // as for `dispatched`
+fn undispatched(
+    project: &Project,
+    at: Dispatcher,
+    subject: &str,
+    rule: &ToolRule,
+    schemas: &BTreeMap<String, Schema>,
+    registration: &Registration,
+    tools: &mut Vec<DetectedTool>,
+    notes: &mut Vec<Note>,
+) {
+    let facts = &project.files[at.file];
+    if at.depth < tables::MAX_DELEGATION
+        && let Some((f, g, name_param)) = tables::delegate(project, at.file, at.func, subject)
+    {
+        let next = Dispatcher {
+            file: f,
+            func: g,
+            name_param,
+            depth: at.depth + 1,
+        };
+        dispatched(project, next, rule, schemas, registration, tools, notes);
+        return;
+    }
+    let handler = &facts.functions[at.func];
+    let start = handler.span.start_byte;
+    if let Some(table) = tables::lookup_table(facts, at.func, subject) {
+        let rows = tables::table_rows(project, at.file, Some(at.func), table, start);
+        if rows.is_empty() {
+            notes.push(Note::at_line(
+                facts,
+                handler.def_line,
+                format!(
+                    "`{}` dispatches tool calls through `{}`, whose entries could not be resolved",
+                    handler.qualname,
+                    table.display()
+                ),
+            ));
+        }
+        for (name, f, g) in rows {
+            let function = &project.files[f].functions[g];
+            let schema = schemas.get(&name);
+            tools.push(DetectedTool {
+                description: schema
+                    .and_then(|s| s.description.clone())
+                    .or_else(|| function.docstring.as_deref().map(summarize)),
+                declared: schema.and_then(|s| s.declared.clone()),
+                name,
+                framework: rule.def.framework.clone(),
+                entry: Entry::Function { file: f, func: g },
+                registration: Some(registration.clone()),
+            });
+        }
+        return;
+    }
+    notes.push(Note::at_line(
+        facts,
+        handler.def_line,
+        format!(
+            "`{}` handles tool calls without a branch per tool name; it is reported as one tool",
+            handler.qualname
+        ),
+    ));
+    tools.push(DetectedTool {
+        name: handler.name.clone(),
+        framework: rule.def.framework.clone(),
+        entry: Entry::Function {
+            file: at.file,
+            func: at.func,
+        },
+        description: handler.docstring.as_deref().map(summarize),
+        declared: None,
+        registration: Some(registration.clone()),
+    });
 }
 
 /// The rules of registrations made by a call: kind call, and dispatchers given a handler.
@@ -576,7 +727,13 @@ fn registration_calls(
             let at = call.span.start_byte;
             let resolved = handler.and_then(|h| handler_function(project, file, call.scope, h, at));
             if let Some((f, func)) = resolved {
-                dispatched(project, f, func, rule, schemas, &registration(), tools);
+                let at = Dispatcher {
+                    file: f,
+                    func,
+                    name_param: rule.def.name_param.unwrap_or(0),
+                    depth: 0,
+                };
+                dispatched(project, at, rule, schemas, &registration(), tools, notes);
             }
             continue;
         }

@@ -1308,6 +1308,7 @@ impl<'a> Walker<'a, '_> {
             span: span(node),
             fields,
             docstring,
+            decorators: Vec::new(),
         });
         self.defs.push(Def {
             depth: self.ancestors.len(),
@@ -2219,6 +2220,7 @@ impl<'a> Walker<'a, '_> {
                 self.facts.dispatches.push(Dispatch {
                     subject: collapse(&[self.text(subject)], 80).to_string(),
                     value: self.string_content(value).to_string(),
+                    value_ref: None,
                     line: line(node),
                     span: body,
                     scope: None,
@@ -2304,6 +2306,7 @@ impl<'a> Walker<'a, '_> {
                     self.facts.dispatches.push(Dispatch {
                         subject: subject.clone(),
                         value,
+                        value_ref: None,
                         line: at,
                         span: region,
                         scope: None,

@@ -1107,6 +1107,19 @@ impl<'a> Extractor<'a> {
             .ancestor(1)
             .filter(|p| self.kind(*p) == K::DecoratedDefinition)
             .unwrap_or(node);
+        let decorators = if outer == node {
+            Vec::new()
+        } else {
+            self.named_children(outer)
+                .filter(|c| self.kind(*c) == K::Decorator)
+                .filter_map(|c| {
+                    Some(Decorator {
+                        expr: self.expr(c.named_child(0)?, 0),
+                        line: line(c),
+                    })
+                })
+                .collect()
+        };
         self.class_by_start
             .insert(node.start_byte(), self.facts.classes.len());
         self.facts.classes.push(Class {
@@ -1116,6 +1129,7 @@ impl<'a> Extractor<'a> {
             span: span(outer),
             fields,
             docstring,
+            decorators,
         });
     }
 
@@ -1343,15 +1357,30 @@ impl<'a> Extractor<'a> {
                 if self.kind(pattern) != K::CasePattern {
                     continue;
                 }
-                if let Some(Expr::Str(value)) = pattern.named_child(0).map(|n| self.expr(n, 0)) {
-                    dispatches.push(Dispatch {
-                        subject: self.text(subject).to_string(),
-                        value: value.to_string(),
-                        line: line(node),
-                        span: span(body),
-                        scope: None,
-                    });
-                }
+                let Some(value) = pattern.named_child(0) else {
+                    continue;
+                };
+                // `case "x":`, or `case Tools.RUN:` (a dotted name the linker reads).
+                let (value, value_ref) = match self.expr(value, 0) {
+                    Expr::Str(value) => (value.to_string(), None),
+                    constant @ Expr::Attr(..) => (String::new(), Some(constant)),
+                    _ if self.kind(value) == K::DottedName && self.text(value).contains('.') => {
+                        let mut parts = self.text(value).split('.');
+                        let first = Expr::Name(parts.next().unwrap_or_default().into());
+                        let constant =
+                            parts.fold(first, |base, part| Expr::Attr(Box::new(base), part.into()));
+                        (String::new(), Some(constant))
+                    }
+                    _ => continue,
+                };
+                dispatches.push(Dispatch {
+                    subject: self.text(subject).to_string(),
+                    value,
+                    value_ref,
+                    line: line(node),
+                    span: span(body),
+                    scope: None,
+                });
             }
             self.facts.dispatches.append(&mut dispatches);
             return;
@@ -1413,20 +1442,26 @@ impl<'a> Extractor<'a> {
         let (Some(a), Some(b)) = (condition.named_child(0), condition.named_child(1)) else {
             return;
         };
+        // `name == "x"`, `"x" == name`, or `name == Tools.RUN` (a constant the linker reads).
         let (subject, value) = match (self.kind(a), self.kind(b)) {
             (s, K::String) if is_dispatch_subject(s) => (a, b),
             (K::String, s) if is_dispatch_subject(s) => (b, a),
+            (s, K::Attribute) if is_dispatch_subject(s) => (a, b),
             _ => return,
         };
-        if let Expr::Str(value) = self.expr(value, 0) {
-            self.facts.dispatches.push(Dispatch {
-                subject: collapse_whitespace(self.text(subject), 80).to_string(),
-                value: value.to_string(),
-                line: line(node),
-                span: served,
-                scope: None,
-            });
-        }
+        let (value, value_ref) = match self.expr(value, 0) {
+            Expr::Str(value) => (value.to_string(), None),
+            constant @ Expr::Attr(..) => (String::new(), Some(constant)),
+            _ => return,
+        };
+        self.facts.dispatches.push(Dispatch {
+            subject: collapse_whitespace(self.text(subject), 80).to_string(),
+            value,
+            value_ref,
+            line: line(node),
+            span: served,
+            scope: None,
+        });
     }
 
     /// `if`, `elif` and `assert`: what the test reads, what it gates and whether its body
