@@ -273,3 +273,73 @@ impl Listing {
         !found.is_empty()
     }
 }
+
+/// The agent construction a call runs, when the tree holds it: the receiver of
+/// `agent.run(...)`, followed through variables and imports to the constructor call, also
+/// through a wrapper that takes the agent (`AgentTool(agent=db_agent).run_async(...)`,
+/// `Task(agent=researcher).execute()`). Gives the construction's file and line.
+pub fn called_agent(
+    project: &Project,
+    catalog: &LanguageCatalog,
+    file: usize,
+    call: usize,
+) -> Option<(usize, u32)> {
+    let site = &project.files[file].calls[call];
+    let receiver = match &site.call.callee {
+        Expr::Attr(base, _) => &**base,
+        _ => return None,
+    };
+    let agents: Vec<_> = catalog
+        .tools
+        .iter()
+        .filter(|r| matches!(r.def.kind, ToolKind::ToolList | ToolKind::Agent))
+        .collect();
+    follow_agent(project, &agents, file, site.scope, receiver, 0)
+}
+
+fn follow_agent(
+    project: &Project,
+    agents: &[&crate::catalog::ToolRule],
+    file: usize,
+    scope: Option<usize>,
+    expr: &Expr,
+    depth: usize,
+) -> Option<(usize, u32)> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    match expr {
+        Expr::Name(name) => {
+            let (f, a) = project.assignment_of(file, scope, name)?;
+            let assignment = &project.files[f].assignments[a];
+            follow_agent(
+                project,
+                agents,
+                f,
+                assignment.scope,
+                &assignment.value,
+                depth + 1,
+            )
+        }
+        Expr::Call(inner) => {
+            let at = usize::MAX;
+            if let Some(path) = project.resolve_api(file, scope, &inner.callee, at)
+                && agents.iter().any(|r| r.matches(&path))
+            {
+                // The call fact that holds this expression gives the line.
+                let fact = project.files[file]
+                    .calls
+                    .iter()
+                    .find(|c| std::sync::Arc::ptr_eq(&c.call, inner))?;
+                return Some((file, fact.span.start_line));
+            }
+            let wrapped = inner.keyword("agent")?;
+            follow_agent(project, agents, file, scope, wrapped, depth + 1)
+        }
+        // `bq_agent if use_bigquery else None`: the agent it can be.
+        Expr::Choice(options) => options
+            .iter()
+            .find_map(|o| follow_agent(project, agents, file, scope, o, depth + 1)),
+        _ => None,
+    }
+}

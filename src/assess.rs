@@ -7,12 +7,12 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use crate::agents::{Known, find_agents};
+use crate::agents::{Known, called_agent, find_agents};
 use crate::catalog::Catalog;
 use crate::detect::{DetectedTool, Entry, detect};
 use crate::guards::{Found, Judge};
 use crate::link::Project;
-use crate::model::{Agent, Declared, Effect, Finding, Guard, Summary, Tool, Verdict};
+use crate::model::{Agent, Category, Declared, Effect, Finding, Guard, Summary, Tool, Verdict};
 use crate::note::Note;
 use crate::trace::{Trace, Tracer, branch_label};
 
@@ -33,11 +33,15 @@ pub fn assess_project(
     languages.dedup();
     let mut tools = Vec::new();
     let mut detected_tools = Vec::new();
+    // Per tool, the agent constructions its agent_call effects run (file, line of the facts).
+    let mut called_agents: Vec<Vec<(usize, u32)>> = Vec::new();
     for &language in &languages {
         let lang_catalog = catalog.language(language);
         let tracer = Tracer::new(project, lang_catalog);
         let judge = Judge::new(project, lang_catalog, language);
-        for detected in detect(project, language, lang_catalog, notes) {
+        let found = detect(project, language, lang_catalog, notes);
+        tracer.bind_contexts(&found);
+        for detected in found {
             let trace = tracer.trace(&detected);
             if trace.truncated {
                 let (_, file, line) = location(project, &detected);
@@ -50,6 +54,12 @@ pub fn assess_project(
                     ),
                 ));
             }
+            called_agents.push(
+                agent_call_sites(&detected, &trace)
+                    .into_iter()
+                    .filter_map(|(file, call)| called_agent(project, lang_catalog, file, call))
+                    .collect(),
+            );
             let judgement = judge.judge(&detected, &trace);
             let (effects, guards) = effects_and_guards(project, &trace, judgement.per_effect);
             let mut tool = build_tool(project, &detected, effects, guards);
@@ -59,6 +69,16 @@ pub fn assess_project(
         }
     }
     let mut order: Vec<usize> = (0..tools.len()).collect();
+    // Placed where the agents are reported, to find them among the agents below.
+    let called_agents: Vec<Vec<(String, Option<u32>, u32)>> = called_agents
+        .into_iter()
+        .map(|sites| {
+            sites
+                .into_iter()
+                .map(|(file, line)| place(project, file, line))
+                .collect()
+        })
+        .collect();
     let key = |t: &Tool| {
         let at = t.at();
         (
@@ -97,6 +117,9 @@ pub fn assess_project(
         ));
     }
     agents.sort_by(|a, b| (a.at(), &a.name).cmp(&(b.at(), &b.name)));
+    let called: Vec<Vec<(String, Option<u32>, u32)>> =
+        order.iter().map(|&i| called_agents[i].clone()).collect();
+    inherit_from_agents(&mut tools, &agents, &called);
     let written = order
         .iter()
         .zip(&tools)
@@ -164,6 +187,7 @@ fn effects_and_guards(
                     trace.via(reached.node)
                 },
                 guarded_by: kinds,
+                not_destructive: reached.not_destructive,
             },
             strong,
         ));
@@ -189,10 +213,12 @@ fn build_tool(
     let (function, file, line) = location(project, detected);
     let language = project.files[entry_file(&detected.entry)].language;
     let (file, cell, line) = place(project, file, line);
-    let verdict = verdict(&effects);
+    let delegates_destructive = matches!(&detected.entry, Entry::Granted(g) if g.destructive);
+    // A granted tool that runs subagents with destructive tools acts through them: its agent
+    // runs change state.
+    let verdict = verdict(&effects, delegates_destructive);
     let effects: Vec<Effect> = effects.into_iter().map(|(e, _)| e).collect();
-    let destructive = effects.iter().any(|e| e.category.is_destructive())
-        || matches!(&detected.entry, Entry::Granted(g) if g.destructive);
+    let destructive = effects.iter().any(Effect::is_destructive) || delegates_destructive;
     let mut findings = findings(detected.declared.as_ref(), &effects, destructive);
     if let Entry::Granted(grant) = &detected.entry
         && grant.bypassed
@@ -221,6 +247,83 @@ fn build_tool(
         findings,
         unresolved_calls: 0,
         suppressed: None,
+    }
+}
+
+/// The calls of a tool's agent_call effects: (file, call) of each, and for an agent made a
+/// tool (`agent.as_tool(...)`) its registration.
+fn agent_call_sites(detected: &DetectedTool, trace: &Trace) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = trace
+        .effects
+        .iter()
+        .filter(|r| r.category == Category::AgentCall)
+        .filter_map(|r| Some((r.file, r.call?)))
+        .collect();
+    if let Entry::Registration {
+        file,
+        call,
+        effect: Some(Category::AgentCall),
+        ..
+    } = detected.entry
+    {
+        out.push((file, call));
+    }
+    out
+}
+
+/// A tool that runs an agent of the inventory does what that agent's tools do: it is
+/// destructive when one of them is, and its verdict is no better than theirs. An agent whose
+/// tools only read (or that has none) leaves the tool as it is: a sub-agent's call is a model
+/// call. The sub-agent's tools are inventoried and gated on their own as well.
+fn inherit_from_agents(
+    tools: &mut [Tool],
+    agents: &[Agent],
+    called: &[Vec<(String, Option<u32>, u32)>],
+) {
+    let by_id: HashMap<String, (bool, Verdict, String)> = tools
+        .iter()
+        .map(|t| (t.id.clone(), (t.destructive, t.verdict, t.name.clone())))
+        .collect();
+    for (tool, sites) in tools.iter_mut().zip(called) {
+        for (file, cell, line) in sites {
+            let Some(agent) = agents
+                .iter()
+                .find(|a| a.file == *file && a.cell == *cell && a.line == *line)
+            else {
+                continue;
+            };
+            for id in &agent.tools {
+                let Some((destructive, verdict, name)) = by_id.get(id) else {
+                    continue;
+                };
+                if *id == tool.id || *verdict == Verdict::ReadOnly {
+                    continue;
+                }
+                if rank(*verdict) > rank(tool.verdict) {
+                    tool.verdict = *verdict;
+                }
+                if *destructive && !tool.destructive {
+                    tool.destructive = true;
+                    tool.findings.push(Finding {
+                        kind: "runs_agent_with_destructive_tools".into(),
+                        message: format!(
+                            "runs agent `{}`, whose tool `{name}` is destructive",
+                            agent.name
+                        ),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// How far a verdict is from read-only, for "no better than".
+fn rank(verdict: Verdict) -> u8 {
+    match verdict {
+        Verdict::ReadOnly => 0,
+        Verdict::Guarded => 1,
+        Verdict::Partial => 2,
+        Verdict::Unguarded => 3,
     }
 }
 
@@ -309,10 +412,13 @@ fn location(project: &Project, detected: &DetectedTool) -> (String, usize, u32) 
 }
 
 /// SPEC §5, from each effect and whether a strong guard is in front of it.
-fn verdict(effects: &[(Effect, bool)]) -> Verdict {
+fn verdict(effects: &[(Effect, bool)], agent_runs_change_state: bool) -> Verdict {
     let changing: Vec<&(Effect, bool)> = effects
         .iter()
-        .filter(|(e, _)| e.category.changes_state())
+        .filter(|(e, _)| {
+            e.category.changes_state()
+                || (agent_runs_change_state && e.category == Category::AgentCall)
+        })
         .collect();
     if changing.is_empty() {
         Verdict::ReadOnly
@@ -345,7 +451,7 @@ fn findings(declared: Option<&Declared>, effects: &[Effect], destructive: bool) 
     }
     if declared.destructive == Some(false)
         && destructive
-        && let Some(e) = effects.iter().find(|e| e.category.is_destructive())
+        && let Some(e) = effects.iter().find(|e| e.is_destructive())
     {
         out.push(Finding {
             kind: "declared_non_destructive_but_destructive".into(),

@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap as HashMap;
 use serde::Deserialize;
 
 use crate::facts::{CallExpr, Expr, Language};
-use crate::model::{Category, GuardKind};
+use crate::model::{Category, GuardKind, NotDestructive};
 use crate::pattern::{ApiPath, Glob, Pattern, PatternError};
 
 /// Built-in catalogs, one `(language, origin, text)` per file.
@@ -41,6 +41,17 @@ const BUILTIN: &[(Language, &str, &str)] = &[
         Language::JavaScript,
         "queries/js/guards.toml",
         include_str!("../queries/js/guards.toml"),
+    ),
+    // HTTP endpoints are the same whichever language calls them.
+    (
+        Language::Python,
+        "queries/endpoints.toml",
+        include_str!("../queries/endpoints.toml"),
+    ),
+    (
+        Language::JavaScript,
+        "queries/endpoints.toml",
+        include_str!("../queries/endpoints.toml"),
     ),
     // What an agent runtime's own tools and the MCP servers people install do: the same for
     // sessions started from Python and from TypeScript.
@@ -79,11 +90,65 @@ pub struct CatalogFile {
     #[serde(default)]
     pub executor: Vec<PassthroughDef>,
     #[serde(default)]
+    pub channel: Vec<PassthroughDef>,
+    #[serde(default)]
     pub guard: Vec<GuardRuleDef>,
+    #[serde(default)]
+    pub endpoint: Vec<EndpointDef>,
+    #[serde(default)]
+    pub temporary: Vec<TemporaryDef>,
     #[serde(default)]
     pub builtin: Vec<BuiltinDef>,
     #[serde(default)]
     pub mcp_server: Vec<McpServerDef>,
+}
+
+/// `[[temporary]]`: where temporary files come from. A file effect on a temporary path (a
+/// `tempfile` file or folder, or a path joined under one) touches only what the tool made for
+/// itself: it is not destructive.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemporaryDef {
+    /// Calls whose result, or anything reached from it, is a temporary file or path
+    /// (`tempfile.**`: `tempfile.mkdtemp()`, `tempfile.NamedTemporaryFile().name`).
+    #[serde(default)]
+    pub sources: Vec<String>,
+    /// Calls that build a path inside their first argument (`os.path.join(tmp, "a.zip")`).
+    #[serde(default)]
+    pub joins: Vec<String>,
+    #[serde(default)]
+    pub language: Option<Language>,
+}
+
+/// `[[endpoint]]`: what an HTTP write to a known endpoint really is. A POST to a messaging
+/// API sends a message; a POST to a search or status endpoint only asks a question. Applies
+/// to effects whose rule says where the URL is (`url`), when the URL is written in the code.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointDef {
+    /// `<lang>.endpoint.<slug>`, or `http.endpoint.<slug>` for a rule every language shares.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// One sentence: which endpoints, and why a write to them is this category.
+    #[serde(default)]
+    pub doc: Option<String>,
+    pub category: Category,
+    /// Globs over the URL without its scheme, query and fragment (`api.twilio.com/*/Messages*`).
+    #[serde(default)]
+    pub urls: Vec<String>,
+    /// Globs over the last segment of the URL's path, any case (`search*`, `status`).
+    #[serde(default)]
+    pub last_segments: Vec<String>,
+    #[serde(default)]
+    pub language: Option<Language>,
+}
+
+/// A compiled `[[endpoint]]` rule.
+#[derive(Debug)]
+pub struct Endpoint {
+    pub category: Category,
+    pub urls: Vec<Glob>,
+    pub last_segments: Vec<Glob>,
 }
 
 /// `[[builtin]]`: a tool an agent runtime ships, which a session grants by name
@@ -280,6 +345,12 @@ pub struct PassthroughDef {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EffectRuleDef {
+    /// `<lang>.effect.<slug>`: names the rule for good; never changed, never reused.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// One sentence: what the rule matches, and why that makes it this category.
+    #[serde(default)]
+    pub doc: Option<String>,
     pub category: Category,
     pub calls: Vec<String>,
     /// Refines the category from an argument (SQL verb, file mode, HTTP method).
@@ -288,6 +359,13 @@ pub struct EffectRuleDef {
     /// The argument the classifier reads.
     #[serde(default)]
     pub argument: Option<ArgSpec>,
+    /// The argument holding the URL of an HTTP call, for `[[endpoint]]` rules.
+    #[serde(default)]
+    pub url: Option<ArgSpec>,
+    /// Why the call, though of a destructive category, deletes, overwrites and sends nothing
+    /// (`draft`: it writes a draft; `adds_only`: it only creates new records).
+    #[serde(default)]
+    pub not_destructive: Option<NotDestructive>,
     /// Restricts a user rule to one language; built-in rules take their file's language.
     #[serde(default)]
     pub language: Option<Language>,
@@ -297,11 +375,12 @@ pub struct EffectRuleDef {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Classifier {
-    /// SQL text by verb: SELECT → db_read, DELETE/DROP/TRUNCATE → db_delete, others → db_write.
+    /// SQL text by verb: SELECT → db_read, DELETE/DROP/TRUNCATE → db_delete, INSERT/UPDATE/
+    /// CREATE... → db_write; a statement it cannot read → db_read and db_write.
     SqlVerb,
     /// `open()` mode: `w`, `a`, `x` or `+` → file_write, otherwise file_read.
     FileMode,
-    /// HTTP method: GET/HEAD/OPTIONS → http_read, others → http_write.
+    /// HTTP method: GET/HEAD/OPTIONS/QUERY → http_read, others → http_write.
     HttpMethod,
     /// Only an effect when the argument is not a literal (dynamic import of a computed name).
     NonLiteral,
@@ -477,8 +556,23 @@ pub struct ToolRuleDef {
     /// (`setRequestHandler(CallToolRequestSchema, ...)`).
     #[serde(default)]
     pub when: Option<ArgConditionDef>,
+    /// The handler parameter the framework passes its context object in, and that object's
+    /// type, so that calls on it resolve (`execute: async (input, context) =>` of Mastra's
+    /// `createTool`, where `context.mastra.getAgent(...)` is Mastra's API).
+    #[serde(default)]
+    pub context: Option<HandlerContextDef>,
     #[serde(default)]
     pub language: Option<Language>,
+}
+
+/// A handler's context parameter: its position (from 0, without a receiver) and its type as an
+/// API path (`@mastra/core.ToolExecutionContext`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandlerContextDef {
+    pub param: usize,
+    #[serde(rename = "type")]
+    pub type_: String,
 }
 
 /// An argument that must resolve to one of the `is` patterns.
@@ -498,6 +592,15 @@ pub struct EffectRule {
     pub patterns: Vec<Pattern>,
     pub classify: Option<Classifier>,
     pub argument: Option<ArgSpec>,
+    pub url: Option<ArgSpec>,
+    pub not_destructive: Option<NotDestructive>,
+}
+
+impl EffectRule {
+    /// Whether an argument (what it is, or where it goes) can change the category.
+    pub fn refinable(&self) -> bool {
+        self.classify.is_some() || self.url.is_some()
+    }
 }
 
 #[derive(Debug)]
@@ -524,7 +627,13 @@ pub struct LanguageCatalog {
     pub passthrough: Vec<Pattern>,
     /// Calls that run the functions passed to them (`asyncio.to_thread(f)`).
     pub executors: Vec<Pattern>,
+    /// Calls that send a message to another process (`sock.sendall(data)`, `ws.send(msg)`).
+    pub channels: Vec<Pattern>,
     pub guards: Vec<GuardRule>,
+    pub endpoints: Vec<Endpoint>,
+    /// Calls that give temporary paths, and calls that join paths (see [`TemporaryDef`]).
+    pub temporary_sources: Vec<Pattern>,
+    pub path_joins: Vec<Pattern>,
     /// Tools agent runtimes ship, granted by name.
     pub builtins: Vec<BuiltinDef>,
     /// MCP servers published outside the tree.
@@ -621,6 +730,23 @@ impl Catalog {
                 patterns: compile(&def.calls)?,
                 classify: def.classify,
                 argument: def.argument.clone(),
+                url: def.url.clone(),
+                not_destructive: def.not_destructive,
+            });
+        }
+        for def in &file.endpoint {
+            if filter_by_language && def.language.is_some_and(|l| l.family() != language) {
+                continue;
+            }
+            let globs = |v: &[String]| {
+                v.iter()
+                    .map(|g| Glob::new(&g.to_ascii_lowercase()))
+                    .collect()
+            };
+            lang.endpoints.push(Endpoint {
+                category: def.category,
+                urls: globs(&def.urls),
+                last_segments: globs(&def.last_segments),
             });
         }
         for def in &file.passthrough {
@@ -634,6 +760,19 @@ impl Catalog {
                 continue;
             }
             lang.executors.extend(compile(&def.calls)?);
+        }
+        for def in &file.temporary {
+            if filter_by_language && def.language.is_some_and(|l| l.family() != language) {
+                continue;
+            }
+            lang.temporary_sources.extend(compile(&def.sources)?);
+            lang.path_joins.extend(compile(&def.joins)?);
+        }
+        for def in &file.channel {
+            if filter_by_language && def.language.is_some_and(|l| l.family() != language) {
+                continue;
+            }
+            lang.channels.extend(compile(&def.calls)?);
         }
         for def in &file.guard {
             if filter_by_language && def.language.is_some_and(|l| l.family() != language) {
@@ -764,6 +903,69 @@ impl LanguageCatalog {
             .map(|(_, r)| &self.effects[r])
     }
 
+    /// The categories of a call matched by `rule`: as its classifier judges the arguments,
+    /// then, for an HTTP write whose URL is written out, as the `[[endpoint]]` rules say; each
+    /// with the reason it is not destructive, when it is not (the rule's, or an `INSERT` that
+    /// only adds rows).
+    pub fn judge(
+        &self,
+        rule: &EffectRule,
+        call: &CallExpr,
+        value_of: &dyn Fn(&Expr) -> Option<Expr>,
+    ) -> Vec<(Category, Option<NotDestructive>)> {
+        let mut categories = classify(rule, call, value_of);
+        let text_of = |spec: Option<&ArgSpec>| {
+            let written = spec.and_then(|spec| spec.find(call));
+            let bound = match written {
+                Some(e @ Expr::Name(_)) => value_of(e),
+                _ => None,
+            };
+            bound.as_ref().or(written).and_then(literal_text)
+        };
+        if categories.contains(&Category::HttpWrite)
+            && let Some(url) = text_of(rule.url.as_ref())
+            && let Some(endpoint) = self.endpoint_for(&url)
+        {
+            for c in &mut categories {
+                if *c == Category::HttpWrite {
+                    *c = endpoint;
+                }
+            }
+            categories.sort();
+            categories.dedup();
+        }
+        let adds_only = rule.classify == Some(Classifier::SqlVerb)
+            && text_of(rule.argument.as_ref()).is_some_and(|sql| sql_adds_only(&sql));
+        categories
+            .into_iter()
+            .map(|c| {
+                let harmless = match rule.not_destructive {
+                    Some(reason) => Some(reason),
+                    None if adds_only && c == Category::DbWrite => Some(NotDestructive::AddsOnly),
+                    None => None,
+                };
+                (c, harmless)
+            })
+            .collect()
+    }
+
+    /// The category an HTTP write to `url` has by its endpoint; the first rule that matches.
+    fn endpoint_for(&self, url: &str) -> Option<Category> {
+        let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+        let rest = rest.split(['?', '#']).next().unwrap_or_default();
+        let lower = rest.to_ascii_lowercase();
+        let trimmed = lower.trim_end_matches('/');
+        let last = trimmed.rsplit('/').next().unwrap_or_default();
+        let has_path = trimmed.contains('/');
+        self.endpoints
+            .iter()
+            .find(|e| {
+                e.urls.iter().any(|g| g.matches(trimmed))
+                    || (has_path && e.last_segments.iter().any(|g| g.matches(last)))
+            })
+            .map(|e| e.category)
+    }
+
     pub fn tool_rules(&self, kind: ToolKind) -> impl Iterator<Item = &ToolRule> {
         self.tools.iter().filter(move |r| r.def.kind == kind)
     }
@@ -784,15 +986,17 @@ impl LanguageCatalog {
     }
 }
 
-/// Applies a classifier to the argument it reads. `None` means "no effect" (for `non_literal`).
+/// Applies a classifier to the argument it reads: the categories the call has, none for "no
+/// effect" (`non_literal` on a literal). SQL the code does not spell out (a parameter, a
+/// computed string) could read or write, so it is both `db_read` and `db_write`.
 /// `value_of` gives the value a name is bound to (`mode = "w"; open(p, mode)`), when known.
 pub fn classify(
     rule: &EffectRule,
     call: &CallExpr,
     value_of: &dyn Fn(&Expr) -> Option<Expr>,
-) -> Option<Category> {
+) -> Vec<Category> {
     let Some(classifier) = rule.classify else {
-        return Some(rule.category);
+        return vec![rule.category];
     };
     let written = rule.argument.as_ref().and_then(|spec| spec.find(call));
     let bound = match written {
@@ -813,52 +1017,59 @@ pub fn classify(
         }
         _ => arg,
     };
-    // `"a" if append else "w"`: judged by the option that does the most.
+    // `"a" if append else "w"`: judged by the option that does the most; SQL that may be one
+    // of several statements has what each of them has.
     if let Some(Expr::Choice(options)) = arg {
-        let judged: Vec<Category> = options
+        let mut judged: Vec<Category> = options
             .iter()
-            .filter_map(|option| classify_text(rule, classifier, Some(option)))
+            .flat_map(|option| classify_text(rule, classifier, Some(option)))
             .collect();
+        judged.sort();
+        judged.dedup();
+        if classifier == Classifier::SqlVerb {
+            return judged;
+        }
         return judged
             .into_iter()
             .max_by_key(|c| (c.changes_state(), c.is_destructive(), *c))
-            .or(Some(rule.category));
+            .map_or_else(|| vec![rule.category], |c| vec![c]);
     }
     classify_text(rule, classifier, arg)
 }
 
-fn classify_text(
-    rule: &EffectRule,
-    classifier: Classifier,
-    arg: Option<&Expr>,
-) -> Option<Category> {
+fn classify_text(rule: &EffectRule, classifier: Classifier, arg: Option<&Expr>) -> Vec<Category> {
     let text = arg.and_then(literal_text);
+    let one = |c| vec![c];
     match classifier {
-        Classifier::SqlVerb => Some(match text {
-            Some(sql) => sql_category(&sql).unwrap_or(rule.category),
-            None => rule.category,
-        }),
-        Classifier::FileMode => Some(match text {
+        Classifier::SqlVerb => match text.as_deref().and_then(sql_category) {
+            Some(category) => one(category),
+            // Statements it cannot read may read or write.
+            None if rule.category == Category::DbWrite => vec![Category::DbRead, Category::DbWrite],
+            None => one(rule.category),
+        },
+        Classifier::FileMode => one(match text {
             Some(mode) if mode.contains(['w', 'a', 'x', '+']) => Category::FileWrite,
             Some(_) => Category::FileRead,
             // No mode argument means the default, read; a computed mode could be anything.
             None if arg.is_none() => Category::FileRead,
             None => rule.category,
         }),
-        Classifier::HttpMethod => Some(match text.as_deref().map(str::to_ascii_uppercase) {
-            Some(m) if matches!(m.as_str(), "GET" | "HEAD" | "OPTIONS") => Category::HttpRead,
+        Classifier::HttpMethod => one(match text.as_deref().map(str::to_ascii_uppercase) {
+            Some(m) if matches!(m.as_str(), "GET" | "HEAD" | "OPTIONS" | "QUERY") => {
+                Category::HttpRead
+            }
             Some(_) => Category::HttpWrite,
             // Where the method may be left out, the default is GET.
             None if arg.is_none() => Category::HttpRead,
             None => rule.category,
         }),
-        Classifier::CommandName => Some(match arg.and_then(command_name) {
+        Classifier::CommandName => one(match arg.and_then(command_name) {
             Some(name) => command_category(rule.category, name),
             None => rule.category,
         }),
         Classifier::NonLiteral => match arg {
-            Some(Expr::Str(_)) | None => None,
-            Some(_) => Some(rule.category),
+            Some(Expr::Str(_)) | None => Vec::new(),
+            Some(_) => one(rule.category),
         },
     }
 }
@@ -904,6 +1115,17 @@ fn literal_text(expr: &Expr) -> Option<String> {
         Expr::Call(call) => call.positional(0).and_then(literal_text),
         _ => None,
     }
+}
+
+/// An `INSERT` that cannot replace a row: no `OR REPLACE`, `ON CONFLICT ... DO UPDATE`, `ON
+/// DUPLICATE KEY UPDATE`.
+fn sql_adds_only(sql: &str) -> bool {
+    let upper = sql.to_ascii_uppercase();
+    let words: Vec<&str> = upper.split_whitespace().collect();
+    words.first() == Some(&"INSERT")
+        && words.get(1) != Some(&"OR")
+        && !upper.contains("ON CONFLICT")
+        && !upper.contains("ON DUPLICATE")
 }
 
 fn sql_category(sql: &str) -> Option<Category> {

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::catalog::{
-    BuiltinDef, CatalogFile, EffectRuleDef, GuardRuleDef, McpServerDef, PassthroughDef, ToolRuleDef,
+    BuiltinDef, CatalogFile, EffectRuleDef, EndpointDef, GuardRuleDef, McpServerDef,
+    PassthroughDef, TemporaryDef, ToolRuleDef,
 };
 
 pub const CONFIG_FILE: &str = "agent-audit.toml";
@@ -27,9 +28,18 @@ pub struct Config {
     /// Extra calls that run the functions passed to them.
     #[serde(default)]
     pub executor: Vec<PassthroughDef>,
+    /// Extra calls that send a message to another process.
+    #[serde(default)]
+    pub channel: Vec<PassthroughDef>,
     /// Extra guard rules, same shape as `queries/<lang>/guards.toml`.
     #[serde(default)]
     pub guard: Vec<GuardRuleDef>,
+    /// Extra HTTP endpoint rules, same shape as `queries/endpoints.toml`.
+    #[serde(default)]
+    pub endpoint: Vec<EndpointDef>,
+    /// Extra sources of temporary paths and path joins.
+    #[serde(default)]
+    pub temporary: Vec<TemporaryDef>,
     /// Extra tools of agent runtimes, same shape as `queries/runtimes/claude-code.toml`.
     #[serde(default)]
     pub builtin: Vec<BuiltinDef>,
@@ -86,7 +96,10 @@ impl Config {
             tool: self.tool.clone(),
             passthrough: self.passthrough.clone(),
             executor: self.executor.clone(),
+            channel: self.channel.clone(),
             guard: self.guard.clone(),
+            endpoint: self.endpoint.clone(),
+            temporary: self.temporary.clone(),
             builtin: self.builtin.clone(),
             mcp_server: self.mcp_server.clone(),
         }

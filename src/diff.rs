@@ -33,9 +33,7 @@ impl ToolChange<'_> {
 
     /// Gains a destructive effect, loses a guard, gets a worse verdict, or leaves the gate.
     fn is_worse(&self) -> bool {
-        self.effects_gained
-            .iter()
-            .any(|e| e.category.is_destructive())
+        self.effects_gained.iter().any(|e| e.is_destructive())
             || !self.guards_lost.is_empty()
             || rank(self.new.verdict) > rank(self.old.verdict)
             || self.suppressed.is_some()

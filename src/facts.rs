@@ -205,6 +205,19 @@ pub struct Function {
     pub docstring: Option<String>,
     /// The declared return type (`-> Path`).
     pub returns: Option<Expr>,
+    /// What the language runs this method for implicitly, as its front end knows it.
+    pub role: Role,
+}
+
+/// A method the language calls without naming it: the constructor that builds an instance
+/// (Python `__init__`, JavaScript `constructor`), the method that runs when an instance is
+/// called (Python `__call__`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Role {
+    #[default]
+    Plain,
+    Constructor,
+    Call,
 }
 
 impl Function {

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::catalog::Catalog;
-use crate::facts::{Expr, FileFacts, Language, Name};
+use crate::facts::{Expr, FileFacts, Language, Name, Role};
 use crate::pattern::{ApiPath, Pattern, Step};
 use crate::tsconfig::ModuleAliases;
 
@@ -107,6 +107,8 @@ pub struct Project {
     arguments: [AnswerCache<(usize, usize, usize)>; 2],
     /// Calls by the last name of their callee, built on first use.
     calls_by_name: OnceLock<HashMap<Name, Vec<(usize, usize)>>>,
+    /// Handler tables by message name, built on first use (see [`Project::handlers_for`]).
+    handler_tables: OnceLock<HashMap<Name, Vec<(usize, usize)>>>,
 }
 
 impl Project {
@@ -138,7 +140,51 @@ impl Project {
             returns: Default::default(),
             arguments: Default::default(),
             calls_by_name: OnceLock::new(),
+            handler_tables: OnceLock::new(),
         }
+    }
+
+    /// The functions a message named `name` is handled by: the values under the key `name`
+    /// in the tree's handler tables, dict literals that map two or more string keys to
+    /// functions of the tree (`handlers = {"get_scene": self.get_scene, "run": self.run}`).
+    /// A process that receives commands over a socket dispatches them through such a table.
+    pub fn handlers_for(&self, name: &str) -> &[(usize, usize)] {
+        self.handler_tables
+            .get_or_init(|| self.index_handler_tables())
+            .get(name)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    fn index_handler_tables(&self) -> HashMap<Name, Vec<(usize, usize)>> {
+        let mut out: HashMap<Name, Vec<(usize, usize)>> = HashMap::default();
+        for (f, facts) in self.files.iter().enumerate() {
+            for assignment in &facts.assignments {
+                let Expr::Dict(pairs) = &assignment.value else {
+                    continue;
+                };
+                let at = assignment.span.start_byte;
+                let entries: Vec<(Name, (usize, usize))> = pairs
+                    .iter()
+                    .filter_map(|(key, value)| {
+                        let key = key.as_str()?;
+                        match self.resolve(f, assignment.scope, value, at) {
+                            Sym::Function { file, func } => Some((Name::from(key), (file, func))),
+                            _ => None,
+                        }
+                    })
+                    .collect();
+                if entries.len() < 2 {
+                    continue;
+                }
+                for (key, target) in entries {
+                    let list = out.entry(key).or_default();
+                    if !list.contains(&target) {
+                        list.push(target);
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// Resolves `expr` as it appears in `file`, inside function `scope`, at byte `at`.
@@ -500,6 +546,10 @@ impl Project {
                 .map_or(Sym::Unknown, |&func| Sym::Function { file, func }),
             Expr::Call(call) => match self.resolve_expr(file, scope, &call.callee, at, d) {
                 Sym::Class { file, class } => Sym::Instance { file, class },
+                // The receiver called: a class method building its own class (`cls(...)`).
+                Sym::Instance { file, class } if call.callee == Expr::This => {
+                    Sym::Instance { file, class }
+                }
                 Sym::Function { file, func } => self.returned(file, func, d),
                 Sym::External(path) if self.is_passthrough(file, &path) => match call.positional(0)
                 {
@@ -633,6 +683,17 @@ impl Project {
             }
         }
         found.unwrap_or(Sym::Unknown)
+    }
+
+    /// Takes what the framework passes a handler's untyped parameter as known: `param` of
+    /// `func` (counted with the receiver, as in [`crate::facts::Function::params`]) is `sym`.
+    pub fn assume_argument(&self, file: usize, func: usize, param: usize, sym: Sym) {
+        for cache in &self.arguments {
+            cache
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert((file, func, param), sym.clone());
+        }
     }
 
     fn index_calls_by_name(&self) -> HashMap<Name, Vec<(usize, usize)>> {
@@ -828,12 +889,42 @@ impl Project {
                     _ => {}
                 }
             }
+            // `self.sock = None` in `__init__`, `self.sock = socket.socket()` in `connect`: the
+            // first assignment that says what the attribute holds.
             if instance && let Some(assignments) = index.self_attrs.get(&(c, Name::from(name))) {
-                let a = &facts.assignments[assignments[0]];
-                return self.resolve_expr(f, a.scope, &a.value, a.span.start_byte, depth + 1);
+                let mut found = Sym::Unknown;
+                for &a in assignments {
+                    let a = &facts.assignments[a];
+                    if a.value == Expr::Null {
+                        continue;
+                    }
+                    found = self.resolve_expr(f, a.scope, &a.value, a.span.start_byte, depth + 1);
+                    if found != Sym::Unknown {
+                        break;
+                    }
+                }
+                return found;
             }
         }
         Sym::Unknown
+    }
+
+    /// The method of a class or its ancestors that the language runs implicitly in `role` (the
+    /// constructor when an instance is built, the call method when one is called).
+    pub fn method_with_role(
+        &self,
+        file: usize,
+        class: usize,
+        role: Role,
+    ) -> Option<(usize, usize)> {
+        self.mro(file, class).into_iter().find_map(|(f, c)| {
+            let facts = &self.files[f];
+            let func = facts
+                .functions
+                .iter()
+                .position(|m| m.class == Some(c) && m.role == role)?;
+            Some((f, func))
+        })
     }
 
     /// The class and its ancestors in the scanned tree, nearest first (depth-first, no repeats).
@@ -886,7 +977,16 @@ impl Project {
                     None => Sym::Unknown,
                 };
             }
-            Expr::Subscript(..) => return Sym::Unknown,
+            // A generic class (`ServerRequestContext[Any]`, `Session[Row]`) is that class;
+            // unions, literals and types of types describe no one class.
+            Expr::Subscript(base, _) => match base.last_name() {
+                Some(
+                    "Union" | "Literal" | "type" | "Type" | "Callable" | "ClassVar" | "Final"
+                    | "Required" | "NotRequired",
+                )
+                | None => return Sym::Unknown,
+                Some(_) => return self.instance_of(file, scope, base, depth + 1),
+            },
             other => other.clone(),
         };
         match self.resolve_expr(file, scope, &ty, 0, depth + 1) {
@@ -942,16 +1042,30 @@ fn binding_start(binding: &Binding, facts: &FileFacts) -> usize {
     }
 }
 
-/// The binding in force at byte `at`: the last one before it, else the first.
+/// The binding in force at byte `at`: the last one before it, else the first. A name bound
+/// to `None` and to something else (`_client = None` at module level, `_client = Client()` in
+/// the function that sets it up) holds that something: `None` says nothing about what it is.
 fn pick(bindings: &[Binding], facts: &FileFacts, at: usize) -> Binding {
     let start = |b: &Binding| binding_start(b, facts);
-    bindings
+    let is_none =
+        |b: &Binding| matches!(*b, Binding::Assign(a) if facts.assignments[a].value == Expr::Null);
+    let in_force = bindings
         .iter()
         .rev()
         .find(|b| start(b) < at)
         .or_else(|| bindings.first())
         .copied()
-        .expect("bindings are never empty")
+        .expect("bindings are never empty");
+    if !is_none(&in_force) {
+        return in_force;
+    }
+    bindings
+        .iter()
+        .rev()
+        .find(|b| start(b) < at && !is_none(b))
+        .or_else(|| bindings.iter().find(|b| !is_none(b)))
+        .copied()
+        .unwrap_or(in_force)
 }
 
 /// The first argument of a call is kept in the path when it names something (`"s3"`,

@@ -166,7 +166,7 @@ pub fn assess(
         .filter(|t| {
             t.effects
                 .iter()
-                .filter(|e| e.category.is_destructive())
+                .filter(|e| e.is_destructive())
                 .any(|e| !e.guarded_by.iter().any(|k| k.is_checkpoint()))
         })
         .map(|t| t.name.as_str())

@@ -61,6 +61,8 @@ impl Category {
     }
 
     /// Changes state outside the process (anything but reads and model calls).
+    /// A sub-agent's run is a model call here; what its own tools do is inherited from them
+    /// when the agent is in the inventory (see `assess`).
     pub fn changes_state(self) -> bool {
         !matches!(
             self,
@@ -69,6 +71,7 @@ impl Category {
                 | Category::FileRead
                 | Category::CloudRead
                 | Category::LlmCall
+                | Category::AgentCall
         )
     }
 
@@ -427,6 +430,33 @@ pub struct Effect {
     /// The kinds of the guards in front of this effect.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub guarded_by: Vec<GuardKind>,
+    /// Why an effect of a destructive category deletes, overwrites and sends nothing here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_destructive: Option<NotDestructive>,
+}
+
+impl Effect {
+    /// Deletes or overwrites data, moves money, sends a message, runs code or changes
+    /// infrastructure (SPEC §3): a destructive category, unless this effect is known to do
+    /// none of it.
+    pub fn is_destructive(&self) -> bool {
+        self.category.is_destructive() && self.not_destructive.is_none()
+    }
+}
+
+/// Why an effect whose category is destructive is not: it only touches what the tool made
+/// for itself, or only adds.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum NotDestructive {
+    /// A temporary file or folder the tool creates, writes or removes (`tempfile`, `os.tmpdir()`).
+    Temporary,
+    /// A draft in the user's own mailbox: nothing is sent.
+    Draft,
+    /// New rows only (`INSERT`, `db.insert(t).values(...)`, `create`): nothing is overwritten.
+    AddsOnly,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]

@@ -1,9 +1,10 @@
 //! Tracing: the effects a tool reaches, through helpers, methods and other files.
 //!
 //! From the code a tool runs, a breadth-first walk follows every call that resolves to a
-//! function in the scanned tree (constructors run `__init__`, instances called run `__call__`,
-//! functions handed to an executor run too). Library calls are matched against the effect
-//! catalog where they are made. Breadth-first order gives each effect the shortest chain; a
+//! function in the scanned tree: building an instance runs its constructor and calling one its
+//! call method (Python `__init__` and `__call__`, JavaScript `constructor`, as the front ends
+//! mark them), and functions handed to an executor run too. Library calls are matched against
+//! the effect catalog where they are made. Breadth-first order gives each effect the shortest chain; a
 //! function is visited once per tool, so cycles end. Calls whose target cannot be resolved are
 //! counted, never guessed.
 
@@ -11,11 +12,12 @@ use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::catalog::{EffectRule, LanguageCatalog, classify};
+use crate::catalog::{EffectRule, LanguageCatalog};
 use crate::detect::{DetectedTool, Entry};
-use crate::facts::{Call, Expr, Language, Span};
+use crate::facts::{Call, Expr, Language, Role, Span};
 use crate::link::{Project, Sym};
-use crate::model::Category;
+use crate::model::{Category, NotDestructive};
+use crate::pattern::{ApiPath, Step};
 
 /// A tool visits at most this many functions; beyond it the walk stops (and says so).
 const MAX_FUNCTIONS: usize = 20_000;
@@ -42,6 +44,8 @@ pub struct Reached {
     /// Index into the node's file's calls; `None` for an effect of the registration itself.
     pub call: Option<usize>,
     pub category: Category,
+    /// Why the effect is not destructive though its category is.
+    pub not_destructive: Option<NotDestructive>,
     pub call_text: String,
     pub api: String,
     pub file: usize,
@@ -78,9 +82,15 @@ impl Trace {
 /// What one call does, as far as tracing is concerned.
 #[derive(Debug, Clone)]
 enum Outcome<'p> {
-    /// The category, the API, and the rule when an argument refines the category.
-    Effect(Category, String, Option<&'p EffectRule>),
+    /// The categories, the API, and the rule when an argument refines the category.
+    Effect(
+        Vec<(Category, Option<NotDestructive>)>,
+        String,
+        Option<&'p EffectRule>,
+    ),
     Calls(Vec<(usize, usize)>),
+    /// A message sent to another process through the API.
+    Send(String),
     Unresolved,
     Nothing,
 }
@@ -98,6 +108,57 @@ impl<'p> Tracer<'p> {
             project,
             catalog,
             outcomes: RefCell::new(HashMap::default()),
+        }
+    }
+
+    /// Tells the linker what each framework passes its handlers' context parameter
+    /// (`[[tool]] context`), before any tool is traced.
+    pub fn bind_contexts(&self, tools: &[DetectedTool]) {
+        let project = self.project;
+        for tool in tools {
+            let Some(registration) = &tool.registration else {
+                continue;
+            };
+            let handler = match tool.entry {
+                Entry::Function { file, func } => Some((file, func)),
+                Entry::Lambda { file, span, .. } => {
+                    match project.resolve(file, None, &Expr::Lambda(span), span.start_byte) {
+                        Sym::Function { file, func } => Some((file, func)),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
+            let Some((file, func)) = handler else {
+                continue;
+            };
+            let Some(path) = project.resolve_api(
+                registration.file,
+                registration.scope,
+                &registration.call.callee,
+                usize::MAX,
+            ) else {
+                continue;
+            };
+            let Some(context) = self
+                .catalog
+                .tools
+                .iter()
+                .filter(|rule| rule.matches(&path.without_trailing_call()) || rule.matches(&path))
+                .find_map(|rule| rule.def.context.as_ref())
+            else {
+                continue;
+            };
+            let function = &project.files[file].functions[func];
+            let index = context.param + usize::from(function.takes_receiver());
+            if function
+                .params
+                .get(index)
+                .is_some_and(|p| p.annotation.is_none())
+            {
+                let ty = ApiPath::from_dotted(&context.type_).with(Step::Call(None));
+                project.assume_argument(file, func, index, Sym::External(ty));
+            }
         }
     }
 
@@ -142,32 +203,70 @@ impl<'p> Tracer<'p> {
         };
         // The rule of each effect whose category an argument refines.
         let mut refinable: Vec<Option<&'p EffectRule>> = Vec::new();
+        // Messages sent to another process, (node, call, API): judged once the walk has found
+        // every caller that can name the message.
+        let mut sends: Vec<(usize, usize, String)> = Vec::new();
+        let mut judged_sends = 0;
         let mut next = 0;
-        while next < trace.nodes.len() {
-            let node = trace.nodes[next].clone();
-            let current = next;
-            next += 1;
-            for &call_index in self.project.calls_in(node.file, node.scope) {
-                let call = &self.project.files[node.file].calls[call_index];
-                if node.within.is_some_and(|span| !span.contains(&call.span)) {
-                    continue;
-                }
-                match &*self.outcome(node.file, call_index) {
-                    Outcome::Effect(category, api, rule) => {
-                        refinable.push(*rule);
-                        trace.effects.push(Reached {
-                            node: current,
-                            call: Some(call_index),
-                            category: *category,
-                            call_text: call.callee_text.to_string(),
-                            api: api.clone(),
-                            file: node.file,
-                            line: call.span.start_line,
-                            outside: false,
-                        });
+        loop {
+            while next < trace.nodes.len() {
+                let node = trace.nodes[next].clone();
+                let current = next;
+                next += 1;
+                for &call_index in self.project.calls_in(node.file, node.scope) {
+                    let call = &self.project.files[node.file].calls[call_index];
+                    if node.within.is_some_and(|span| !span.contains(&call.span)) {
+                        continue;
                     }
-                    Outcome::Calls(targets) => {
-                        for &(file, func) in targets {
+                    match &*self.outcome(node.file, call_index) {
+                        Outcome::Effect(categories, api, rule) => {
+                            for &(category, not_destructive) in categories {
+                                refinable.push(*rule);
+                                trace.effects.push(Reached {
+                                    node: current,
+                                    call: Some(call_index),
+                                    category,
+                                    not_destructive,
+                                    call_text: call.callee_text.to_string(),
+                                    api: api.clone(),
+                                    file: node.file,
+                                    line: call.span.start_line,
+                                    outside: false,
+                                });
+                            }
+                        }
+                        Outcome::Calls(targets) => {
+                            for &(file, func) in targets {
+                                enqueue(
+                                    &mut trace,
+                                    &mut visited,
+                                    (file, func),
+                                    (current, call_index),
+                                );
+                            }
+                        }
+                        Outcome::Send(api) => sends.push((current, call_index, api.clone())),
+                        Outcome::Unresolved => trace.unresolved += 1,
+                        Outcome::Nothing => {}
+                    }
+                    // An inline function given to a call (`items.forEach(i => unlink(i))`,
+                    // `new Promise((resolve) => spawn(...))`), or a closure of this function
+                    // handed on by name (`timers.register(import_handler)`), is part of the
+                    // code that runs.
+                    for arg in &call.call.args {
+                        if !matches!(arg.value, Expr::Lambda(_) | Expr::Name(_)) {
+                            continue;
+                        }
+                        if let Sym::Function { file, func } = self.project.resolve(
+                            node.file,
+                            call.scope,
+                            &arg.value,
+                            call.span.start_byte,
+                        ) && (matches!(arg.value, Expr::Lambda(_))
+                            || (file == node.file
+                                && node.scope.is_some()
+                                && self.project.files[file].functions[func].parent == node.scope))
+                        {
                             enqueue(
                                 &mut trace,
                                 &mut visited,
@@ -176,29 +275,40 @@ impl<'p> Tracer<'p> {
                             );
                         }
                     }
-                    Outcome::Unresolved => trace.unresolved += 1,
-                    Outcome::Nothing => {}
-                }
-                // An inline function given to a call (`items.forEach(i => unlink(i))`,
-                // `new Promise((resolve) => spawn(...))`) is part of the code that runs.
-                for arg in &call.call.args {
-                    if let Expr::Lambda(_) = arg.value
-                        && let Sym::Function { file, func } = self.project.resolve(
-                            node.file,
-                            call.scope,
-                            &arg.value,
-                            call.span.start_byte,
-                        )
-                    {
-                        enqueue(
-                            &mut trace,
-                            &mut visited,
-                            (file, func),
-                            (current, call_index),
-                        );
-                    }
                 }
             }
+            // A message the tree handles runs its handler; one that reaches nothing in the tree
+            // goes out over the network.
+            if judged_sends == sends.len() {
+                break;
+            }
+            for (node, call_index, api) in sends[judged_sends..].iter().cloned() {
+                let handlers: Vec<(usize, usize)> = self
+                    .message_names(&trace, node, call_index)
+                    .iter()
+                    .flat_map(|name| self.project.handlers_for(name).iter().copied())
+                    .collect();
+                if handlers.is_empty() {
+                    let n = &trace.nodes[node];
+                    let call = &self.project.files[n.file].calls[call_index];
+                    refinable.push(None);
+                    trace.effects.push(Reached {
+                        node,
+                        call: Some(call_index),
+                        category: Category::HttpWrite,
+                        not_destructive: None,
+                        call_text: call.callee_text.to_string(),
+                        api,
+                        file: n.file,
+                        line: call.span.start_line,
+                        outside: false,
+                    });
+                }
+                for target in handlers {
+                    enqueue(&mut trace, &mut visited, target, (node, call_index));
+                }
+            }
+            judged_sends = sends.len();
         }
         self.refine(&mut trace, &refinable);
         if let Entry::Registration {
@@ -221,6 +331,7 @@ impl<'p> Tracer<'p> {
                 node: trace.nodes.len() - 1,
                 call: None,
                 category,
+                not_destructive: None,
                 call_text: site.callee_text.to_string(),
                 api: site.callee_text.to_string(),
                 file,
@@ -243,6 +354,7 @@ impl<'p> Tracer<'p> {
                 node,
                 call: None,
                 category: e.category,
+                not_destructive: None,
                 call_text: e.call.clone(),
                 api: e.api.clone(),
                 file: e.file,
@@ -260,39 +372,145 @@ impl<'p> Tracer<'p> {
     /// read for the tool that calls it without options and a write for one that passes
     /// `{ method: "POST" }`. An effect some path leaves undecided keeps its first judgement.
     fn refine(&self, trace: &mut Trace, rules: &[Option<&'p EffectRule>]) {
-        let mut dropped = Vec::new();
+        // One call may have several categories (SQL it cannot read); they are judged together.
+        type Judged = Option<Vec<(Category, Option<NotDestructive>)>>;
+        let mut judged: HashMap<(usize, usize), Judged> = HashMap::default();
+        let mut effects = Vec::with_capacity(trace.effects.len());
         for (i, rule) in rules.iter().enumerate() {
             let reached = &trace.effects[i];
             let (Some(rule), Some(call)) = (rule, reached.call) else {
+                effects.push(reached.clone());
                 continue;
             };
-            let node = &trace.nodes[reached.node];
-            if node.incoming.is_empty() {
-                continue;
-            }
-            let site = &self.project.files[node.file].calls[call];
-            let mut evaluated = (*site.call).clone();
-            let mut changed = false;
-            for arg in &mut evaluated.args {
-                let value = self.evaluate(trace, reached.node, &arg.value, 0);
-                changed |= value != arg.value;
-                arg.value = value;
-            }
-            if !changed {
-                continue;
-            }
-            let value_of = |e: &Expr| {
-                self.project
-                    .value_of(node.file, site.scope, e, site.span.start_byte)
+            let key = (reached.node, call);
+            let again = match judged.get(&key) {
+                Some(again) => again.clone(),
+                None => {
+                    let again = self.judge_again(trace, reached.node, call, rule);
+                    judged.insert(key, again.clone());
+                    // A new judgement replaces every category of the call, once.
+                    if let Some(categories) = &again {
+                        for &(category, not_destructive) in categories {
+                            effects.push(Reached {
+                                category,
+                                // A temporary path stays one whoever passes the rest.
+                                not_destructive: not_destructive.or(reached
+                                    .not_destructive
+                                    .filter(|r| *r == NotDestructive::Temporary)),
+                                ..reached.clone()
+                            });
+                        }
+                    }
+                    again
+                }
             };
-            match classify(rule, &evaluated, &value_of) {
-                Some(category) => trace.effects[i].category = category,
-                None => dropped.push(i),
+            if again.is_none() {
+                effects.push(reached.clone());
             }
         }
-        for i in dropped.into_iter().rev() {
-            trace.effects.remove(i);
+        trace.effects = effects;
+    }
+
+    /// The categories of the effect at `call` in `node` with its arguments as the callers pass
+    /// them; `None` when they say nothing new.
+    fn judge_again(
+        &self,
+        trace: &Trace,
+        node_index: usize,
+        call: usize,
+        rule: &EffectRule,
+    ) -> Option<Vec<(Category, Option<NotDestructive>)>> {
+        let node = &trace.nodes[node_index];
+        if node.incoming.is_empty() {
+            return None;
         }
+        let site = &self.project.files[node.file].calls[call];
+        let mut evaluated = (*site.call).clone();
+        let mut changed = false;
+        for arg in &mut evaluated.args {
+            let value = self.evaluate(trace, node_index, &arg.value, 0);
+            changed |= value != arg.value;
+            arg.value = value;
+        }
+        if !changed {
+            return None;
+        }
+        let value_of = |e: &Expr| {
+            self.project
+                .value_of(node.file, site.scope, e, site.span.start_byte)
+        };
+        Some(self.catalog.judge(rule, &evaluated, &value_of))
+    }
+
+    /// Whether a file call works on a temporary path: it makes one (`tempfile.mkdtemp()`), or
+    /// its path (the first argument, else the receiver: `tmp.unlink()`) is one.
+    fn on_temporary_path(&self, file: usize, call: &Call, path: &ApiPath) -> bool {
+        if self
+            .catalog
+            .temporary_sources
+            .iter()
+            .any(|p| p.matches(path))
+        {
+            return true;
+        }
+        let target = call.call.positional(0).or(match &call.call.callee {
+            Expr::Attr(base, _) => Some(&**base),
+            _ => None,
+        });
+        target.is_some_and(|e| self.is_temporary(file, call, e, 0))
+    }
+
+    /// Whether `expr`, where `call` is made, is a temporary path: it comes from a
+    /// `[[temporary]]` source, or is joined under one (`os.path.join(tmp_dir, "a.zip")`).
+    fn is_temporary(&self, file: usize, call: &Call, expr: &Expr, depth: usize) -> bool {
+        if depth > 6 {
+            return false;
+        }
+        let project = self.project;
+        let at = call.span.start_byte;
+        if let Some(value) = project.value_of(file, call.scope, expr, at)
+            && value != *expr
+            && self.is_temporary(file, call, &value, depth + 1)
+        {
+            return true;
+        }
+        if let Expr::Call(inner) = expr
+            && let Some(joined) = project.resolve_api(file, call.scope, &inner.callee, at)
+            && self.catalog.path_joins.iter().any(|p| p.matches(&joined))
+        {
+            return inner
+                .positional(0)
+                .is_some_and(|first| self.is_temporary(file, call, first, depth + 1));
+        }
+        match project.resolve_api(file, call.scope, expr, at) {
+            Some(origin) => self
+                .catalog
+                .temporary_sources
+                .iter()
+                .any(|p| p.matches(&origin)),
+            None => false,
+        }
+    }
+
+    /// The names a message sent at `call` in `node` may carry: the strings written in the
+    /// call's arguments, and those the callers pass for the node's parameters
+    /// (`send_command("execute_code", params)` → `execute_code`).
+    fn message_names(&self, trace: &Trace, node: usize, call: usize) -> Vec<String> {
+        let here = &trace.nodes[node];
+        let site = &self.project.files[here.file].calls[call];
+        let mut out = Vec::new();
+        for arg in &site.call.args {
+            strings_in(&arg.value, 0, &mut out);
+        }
+        if let (Some(func), None) = (here.scope, here.within) {
+            for param in &self.project.files[here.file].functions[func].params {
+                let value = self.evaluate(trace, node, &Expr::Name(param.name.as_str().into()), 0);
+                strings_in(&value, 0, &mut out);
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
     }
 
     /// `expr` as it appears in `node`, with the node's parameters replaced by what its callers
@@ -393,12 +611,34 @@ impl<'p> Tracer<'p> {
 
     fn resolve_call(&self, file: usize, call: &Call) -> Outcome<'p> {
         let project = self.project;
-        let sym = project.resolve(file, call.scope, &call.call.callee, call.span.start_byte);
+        let at = call.span.start_byte;
+        let mut sym = project.resolve(file, call.scope, &call.call.callee, at);
+        // A framework's own source scanned beside its examples: what the examples call is the
+        // library's API as written (`ctx.session.create_message` of `mcp`, `inputRequired.
+        // createMessage` of `@modelcontextprotocol/server`, whose source types the builder by
+        // an interface), when the catalog knows that as an effect and not what it resolved to.
+        let known = |sym: &Sym| match sym {
+            Sym::External(path) => self.catalog.effect_for(path).is_some(),
+            _ => false,
+        };
+        if !known(&sym)
+            && let Sym::External(path) =
+                project.resolve_as_written(file, call.scope, &call.call.callee, at)
+            && self.catalog.effect_for(&path).is_some()
+        {
+            sym = Sym::External(path);
+        }
         match sym {
             Sym::Function { file, func } => Outcome::Calls(vec![(file, func)]),
-            Sym::Class { file, class } => method_of(project, file, class, "__init__")
+            Sym::Class { file, class } => project
+                .method_with_role(file, class, Role::Constructor)
                 .map_or(Outcome::Nothing, |m| Outcome::Calls(vec![m])),
-            Sym::Instance { file, class } => method_of(project, file, class, "__call__")
+            // `cls(...)` in a class method builds the class.
+            Sym::Instance { file, class } if call.call.callee == Expr::This => project
+                .method_with_role(file, class, Role::Constructor)
+                .map_or(Outcome::Nothing, |m| Outcome::Calls(vec![m])),
+            Sym::Instance { file, class } => project
+                .method_with_role(file, class, Role::Call)
                 .map_or(Outcome::Nothing, |m| Outcome::Calls(vec![m])),
             Sym::External(path) => {
                 let last = path.last_name().unwrap_or_default();
@@ -407,14 +647,27 @@ impl<'p> Tracer<'p> {
                 {
                     let value_of =
                         |e: &Expr| project.value_of(file, call.scope, e, call.span.start_byte);
-                    return match classify(rule, &call.call, &value_of) {
-                        Some(category) => Outcome::Effect(
-                            category,
+                    let mut categories = self.catalog.judge(rule, &call.call, &value_of);
+                    for (category, not_destructive) in &mut categories {
+                        if matches!(category, Category::FileWrite | Category::FileDelete)
+                            && not_destructive.is_none()
+                            && self.on_temporary_path(file, call, &path)
+                        {
+                            *not_destructive = Some(NotDestructive::Temporary);
+                        }
+                    }
+                    return if categories.is_empty() {
+                        Outcome::Nothing
+                    } else {
+                        Outcome::Effect(
+                            categories,
                             path.to_string(),
-                            rule.classify.is_some().then_some(rule),
-                        ),
-                        None => Outcome::Nothing,
+                            rule.refinable().then_some(rule),
+                        )
                     };
+                }
+                if self.catalog.channels.iter().any(|p| p.matches(&path)) {
+                    return Outcome::Send(path.to_string());
                 }
                 if self.catalog.executors.iter().any(|p| p.matches(&path)) {
                     let targets: Vec<(usize, usize)> = call
@@ -443,19 +696,38 @@ impl<'p> Tracer<'p> {
     }
 }
 
+/// The string literals in a value: itself, the items of a list or dict, the arguments of a
+/// call around it (`json.dumps({"type": "ping"})`).
+fn strings_in(expr: &Expr, depth: usize, out: &mut Vec<String>) {
+    if depth > 4 {
+        return;
+    }
+    match expr {
+        Expr::Str(s) => out.push(s.to_string()),
+        Expr::List(items) | Expr::Choice(items) => {
+            for item in items {
+                strings_in(item, depth + 1, out);
+            }
+        }
+        Expr::Dict(pairs) => {
+            for (_, value) in pairs {
+                strings_in(value, depth + 1, out);
+            }
+        }
+        Expr::Call(call) => {
+            for arg in &call.args {
+                strings_in(&arg.value, depth + 1, out);
+            }
+        }
+        _ => {}
+    }
+}
+
 fn one_or_choice(mut values: Vec<Expr>) -> Expr {
     if values.len() == 1 {
         values.pop().expect("one value")
     } else {
         Expr::Choice(values)
-    }
-}
-
-/// A method of a class or its ancestors in the tree.
-fn method_of(project: &Project, file: usize, class: usize, name: &str) -> Option<(usize, usize)> {
-    match project.member(Sym::Class { file, class }, name, 0) {
-        Sym::Function { file, func } => Some((file, func)),
-        _ => None,
     }
 }
 

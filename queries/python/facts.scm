@@ -31,6 +31,9 @@
 ; What functions return: `return value`
 (return_statement) @return
 
+; `global x`: the function's assignments to `x` bind the module's name
+(global_statement) @global
+
 ; Checks that may stop or gate what follows: `if`, `elif`, `assert`
 (if_statement) @check
 (elif_clause) @check

@@ -76,6 +76,11 @@ impl<'r> Forwarders<'r> {
                         None => continue,
                     };
                     let name_param = name.and_then(|n| carried_param(facts, func, n, &[], 0));
+                    // A registration that names its own tool (`Tool(name="Calculator",
+                    // func=make(llm).run)`) registers that tool; it forwards nothing.
+                    if name.is_some() && name_param.is_none() {
+                        continue;
+                    }
                     let skip: Vec<usize> = name_param.into_iter().collect();
                     let Some(handler_param) =
                         handler.and_then(|h| carried_param(facts, func, h, &skip, 0))

@@ -14,7 +14,7 @@ use tree_sitter::{Node, Parser, TreeCursor};
 
 use crate::facts::{
     Arg, Assignment, Call, CallExpr, Check, Class, Decorator, Dispatch, Exit, Expr, Field,
-    FileFacts, Function, Import, Language, Name, Param, Return, Span, StringList,
+    FileFacts, Function, Import, Language, Name, Param, Return, Role, Span, StringList,
 };
 use crate::lang::assign_scopes;
 use crate::lang::syntax::{fields, first_error_line, join_spans, kinds, line, span};
@@ -1098,6 +1098,11 @@ impl<'a> Walker<'a, '_> {
             });
         }
         let index = self.facts.functions.len();
+        let role = if class.is_some() && name == "constructor" {
+            Role::Constructor
+        } else {
+            Role::Plain
+        };
         self.facts.functions.push(Function {
             name: name.to_string(),
             qualname,
@@ -1109,6 +1114,7 @@ impl<'a> Walker<'a, '_> {
             params,
             docstring,
             returns,
+            role,
         });
         self.defs.push(Def {
             depth: self.ancestors.len(),

@@ -9,7 +9,7 @@ use tree_sitter::{Node, Parser, Query, TreeCursor};
 
 use crate::facts::{
     Arg, Assignment, Call, CallExpr, Check, Class, Decorator, Dispatch, Exit, Expr, Field,
-    FileFacts, Function, Import, Language, Name, Param, Return, Span, StringList,
+    FileFacts, Function, Import, Language, Name, Param, Return, Role, Span, StringList,
 };
 use crate::lang::assign_scopes;
 use crate::lang::syntax::{fields, first_error_line, join_spans, kinds, line, span};
@@ -47,6 +47,7 @@ enum Capture {
     Branches,
     Try,
     Return,
+    Global,
 }
 
 impl Capture {
@@ -65,6 +66,7 @@ impl Capture {
             "branches" => Capture::Branches,
             "try" => Capture::Try,
             "return" => Capture::Return,
+            "global" => Capture::Global,
             _ => return None,
         })
     }
@@ -191,6 +193,7 @@ const REQUIRED_TOKENS: &[(&str, &[&str])] = &[
     ("boolean_operator", &["and", "or"]),
     ("try_statement", &["try"]),
     ("return_statement", &["return"]),
+    ("global_statement", &["global"]),
 ];
 
 fn required_tokens(kind: &str) -> Option<&'static [&'static str]> {
@@ -456,6 +459,7 @@ pub fn parse(rel_path: &str, source: &str, package_prefix: &str) -> FileFacts {
         visiting: Cell::new(0),
         cut: Cell::new(false),
         read_calls: RefCell::new(HashMap::default()),
+        globals: Vec::new(),
         string_lists: RefCell::new(Vec::new()),
     };
     TOKEN_MARKS.with_borrow_mut(|marks| {
@@ -465,14 +469,41 @@ pub fn parse(rel_path: &str, source: &str, package_prefix: &str) -> FileFacts {
         });
         extractor.walk(&compiled.rules, marks);
     });
+    let globals = std::mem::take(&mut extractor.globals);
     let string_lists = extractor.string_lists.take();
     drop(extractor);
     facts.string_lists = super::sorted_string_lists(string_lists);
     drop(tree);
     assign_scopes(&mut facts);
+    module_level_globals(&mut facts, &globals);
     spare.take_back(&mut facts);
     SPARE_LISTS.set(spare);
     facts
+}
+
+/// Moves the assignments that `global` statements make module-level out of their function:
+/// `global _client` then `_client = Client()` in `get_client()` binds the module's `_client`.
+fn module_level_globals(facts: &mut FileFacts, globals: &[(usize, Vec<Name>)]) {
+    for (at, names) in globals {
+        // The innermost function around the statement.
+        let Some(scope) = facts
+            .functions
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.span.start_byte <= *at && *at < f.span.end_byte)
+            .max_by_key(|(_, f)| f.span.start_byte)
+            .map(|(i, _)| i)
+        else {
+            continue;
+        };
+        for assignment in &mut facts.assignments {
+            if assignment.scope == Some(scope)
+                && matches!(&assignment.target, Expr::Name(n) if names.contains(n))
+            {
+                assignment.scope = None;
+            }
+        }
+    }
 }
 
 /// Empty lists with room, lent to one file's facts at a time.
@@ -626,6 +657,8 @@ struct Extractor<'a> {
     cut: Cell<bool>,
     /// Calls read as part of something else before the walk visits them, by node id.
     read_calls: RefCell<HashMap<usize, Arc<CallExpr>>>,
+    /// `global x, y` statements: where each starts, and the names it declares.
+    globals: Vec<(usize, Vec<Name>)>,
     /// List literals of strings, as they are read (a list may be read more than once).
     string_lists: RefCell<Vec<StringList>>,
 }
@@ -880,6 +913,7 @@ impl<'a> Extractor<'a> {
             Capture::Branches => self.branches(node),
             Capture::Try => self.try_regions(node),
             Capture::Return => self.return_value(node),
+            Capture::Global => self.global_names(node),
         }
     }
 
@@ -977,6 +1011,11 @@ impl<'a> Extractor<'a> {
         let returns = Self::field(node, f.return_type).map(|t| self.type_expr(t));
         let index = self.facts.functions.len();
         self.function_by_start.insert(node.start_byte(), index);
+        let role = match (class, name.as_str()) {
+            (Some(_), "__init__") => Role::Constructor,
+            (Some(_), "__call__") => Role::Call,
+            _ => Role::Plain,
+        };
         self.facts.functions.push(Function {
             name,
             qualname,
@@ -989,6 +1028,7 @@ impl<'a> Extractor<'a> {
             params,
             docstring,
             returns,
+            role,
         });
     }
 
@@ -1317,6 +1357,18 @@ impl<'a> Extractor<'a> {
             span: span(node),
             scope: None,
         });
+    }
+
+    /// `global client`: assignments to `client` in this function bind the module's name.
+    fn global_names(&mut self, node: Node<'a>) {
+        let names: Vec<Name> = self
+            .named_children(node)
+            .filter(|c| self.kind(*c) == K::Identifier)
+            .map(|c| Name::from(self.text(c)))
+            .collect();
+        if !names.is_empty() {
+            self.globals.push((node.start_byte(), names));
+        }
     }
 
     fn with_item(&mut self, node: Node<'a>) {
