@@ -491,10 +491,20 @@ pub struct ToolRuleDef {
     /// The argument holding the tool's name; defaults to the function name.
     #[serde(default)]
     pub name: Option<ArgSpec>,
-    /// Without a name argument, the tool is named by the key it gets in an object literal in
-    /// the same file (`tools: { weather: tool(...) }`), else by the variable it is assigned to.
+    /// The tool is named by the key it gets in an object literal in the same file (`tools: {
+    /// weather: tool(...) }`), else by the variable it is assigned to, before its name argument
+    /// (Mastra's `createTool({ id })` is called by its key in the agent's `tools`).
     #[serde(default)]
     pub name_from_key: bool,
+    /// The name the framework gives the tool when the registration names none
+    /// (`ShellTool(executor=run)` is `shell`); before the handler's own name.
+    #[serde(default)]
+    pub default_name: Option<String>,
+    /// When the handler is an object of a class in the tree (`ApplyPatchTool(editor=Editor())`),
+    /// the methods of it the framework calls: the tool is that class with these entry points
+    /// (own or inherited). Without them, only a function is a handler.
+    #[serde(default)]
+    pub handler_methods: Vec<String>,
     /// The handler parameter that carries the tool name a dispatcher branches on, counted from
     /// 0 without the receiver (kind dispatcher); defaults to the first. `Server(on_call_tool=h)`
     /// in MCP 2.x calls `h(ctx, params)` and branches on `params.name`: `name_param = 1`.

@@ -34,7 +34,7 @@ fn scan_writes_the_inventory_and_prints_a_report() {
         .assert()
         .success()
         .stdout(predicate::str::contains("app/tools/shell.py:19: terminal"))
-        .stdout(predicate::str::contains("8 tools (4 destructive)"));
+        .stdout(predicate::str::contains("11 tools (5 destructive)"));
     let written = std::fs::read_to_string(dir.path().join("toolcalls.yaml")).unwrap();
     let expected = std::fs::read_to_string(fixture("langchain").join("toolcalls.yaml")).unwrap();
     assert_eq!(written, expected, "a copy elsewhere gives the same bytes");
@@ -114,7 +114,7 @@ fn include_and_exclude_globs() {
         names.sort();
         names
     };
-    assert_eq!(names(&["--exclude", "app/tools/**"]).len(), 6);
+    assert_eq!(names(&["--exclude", "app/tools/**"]).len(), 9);
     assert_eq!(
         names(&["--include", "app/tools/**"]),
         vec!["Done", "terminal"]

@@ -696,6 +696,14 @@ fn registration_calls(
         } else {
             continue;
         };
+        // `@tool("name")` is the decorator rule's; its call is no registration of its own.
+        if is_decorator(facts, call) {
+            continue;
+        }
+        // A name where the handler may stand (`tool("name", runnable)`) is not code.
+        if matches!(handler, Some(Expr::Str(_))) {
+            continue;
+        }
         if rule.def.listed_only
             && !listed(project, catalog, file)
                 .iter()
@@ -710,7 +718,11 @@ fn registration_calls(
         {
             continue;
         }
-        let name_text = name_arg.and_then(|n| project.literal_str(file, call.scope, n));
+        let name_text = name_arg.and_then(|n| {
+            project
+                .literal_str(file, call.scope, n)
+                .or_else(|| constructed_name(project, file, call.scope, n, call.span.start_byte))
+        });
         let registration = || Registration {
             file,
             scope: call.scope,
@@ -737,7 +749,19 @@ fn registration_calls(
             }
             continue;
         }
+        // An object whose methods the framework calls (`ApplyPatchTool(editor=Editor())`).
+        let object = handler
+            .filter(|_| !rule.def.handler_methods.is_empty())
+            .and_then(
+                |h| match project.resolve(file, call.scope, h, call.span.start_byte) {
+                    Sym::Instance { file, class } => {
+                        object_entry(project, file, class, &rule.def.handler_methods)
+                    }
+                    _ => None,
+                },
+            );
         let inline_function = match handler {
+            _ if object.is_some() => object,
             Some(wrapped @ (Expr::Lambda(_) | Expr::Call(_))) => {
                 handler_function(project, file, call.scope, wrapped, call.span.start_byte)
                     .map(|(file, func)| Entry::Function { file, func })
@@ -789,13 +813,19 @@ fn registration_calls(
             _ => None,
         };
         let text = |spec: Option<&ArgSpec>| arg_str(project, file, call.scope, spec, args);
-        let Some(name) = name_text
-            .or_else(|| {
-                rule.def
-                    .name_from_key
-                    .then(|| keyed_name(facts, &call.call))
-                    .flatten()
-            })
+        let keyed = || {
+            rule.def
+                .name_from_key
+                .then(|| keyed_name(facts, &call.call))
+                .flatten()
+        };
+        let named = if rule.def.name_from_key {
+            keyed().or(name_text)
+        } else {
+            name_text
+        };
+        let Some(name) = named
+            .or_else(|| rule.def.default_name.clone())
             .or_else(|| function.map(|f| f.name.clone()))
             .or_else(|| handler.and_then(Expr::last_name).map(str::to_string))
             .or_else(|| {
@@ -1195,17 +1225,59 @@ fn object_name(
     expr: &Expr,
     at: usize,
 ) -> Option<String> {
-    let constructed = match expr {
-        Expr::Call(call) => Some(call.as_ref().clone()),
-        Expr::Name(_) => match project.value_of(file, scope, expr, at) {
-            Some(Expr::Call(call)) => Some(call.as_ref().clone()),
-            _ => None,
-        },
-        _ => None,
-    };
-    constructed
-        .and_then(|c| project.literal_str(file, scope, c.keyword("name")?))
+    constructed_name(project, file, scope, expr, at)
         .or_else(|| expr.last_name().map(str::to_string))
+}
+
+/// The `name` an object given as a name argument was constructed with
+/// (`metadata=ToolMetadata(name="search")`, directly or through a variable).
+fn constructed_name(
+    project: &Project,
+    file: usize,
+    scope: Option<usize>,
+    expr: &Expr,
+    at: usize,
+) -> Option<String> {
+    let constructed = match expr {
+        Expr::Call(call) => call.as_ref().clone(),
+        Expr::Name(_) => match project.value_of(file, scope, expr, at)? {
+            Expr::Call(call) => call.as_ref().clone(),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    project.literal_str(file, scope, constructed.keyword("name")?)
+}
+
+/// A class-based entry: the instance's class with the `methods` it has (own or inherited).
+fn object_entry(project: &Project, file: usize, class: usize, methods: &[String]) -> Option<Entry> {
+    let mro = project.mro(file, class);
+    let found: Vec<(usize, usize)> = methods
+        .iter()
+        .filter_map(|m| {
+            mro.iter().find_map(|&(f, c)| {
+                project.files[f]
+                    .functions
+                    .iter()
+                    .position(|func| func.class == Some(c) && &func.name == m)
+                    .map(|func| (f, func))
+            })
+        })
+        .collect();
+    (!found.is_empty()).then_some(Entry::Class {
+        file,
+        class,
+        methods: found,
+    })
+}
+
+/// Whether `call` is written as a function's decorator (`@tool("name")`).
+fn is_decorator(facts: &FileFacts, call: &crate::facts::Call) -> bool {
+    facts.functions.iter().any(|f| {
+        f.decorators.iter().any(|d| {
+            d.line == call.span.start_line && matches!(&d.expr, Expr::Call(c) if **c == *call.call)
+        })
+    })
 }
 
 /// The name an attribute chain starts from (`request.params.name` gives `request`).
