@@ -254,6 +254,19 @@ impl Pattern {
         }
     }
 
+    /// The glob the pattern's last name must match (`bash_*`), when it ends in a name.
+    pub fn last_name_glob(&self) -> Option<&Glob> {
+        match self
+            .tokens
+            .iter()
+            .rev()
+            .find(|t| !matches!(t, Token::Call(_)))
+        {
+            Some(Token::Name(g)) => Some(g),
+            _ => None,
+        }
+    }
+
     pub fn matches(&self, path: &ApiPath) -> bool {
         match_tokens(&self.tokens, &path.0)
     }

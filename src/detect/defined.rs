@@ -58,10 +58,19 @@ pub(super) fn definition_helpers(
         return helpers;
     }
     for _ in 0..MAX_ROUNDS {
+        let names = helper_names(project, &helpers);
         let mut added = Vec::new();
         for &file in files {
             let facts = &project.files[file];
             for call in &facts.calls {
+                if !call
+                    .call
+                    .callee
+                    .last_name()
+                    .is_some_and(|n| names.contains(n))
+                {
+                    continue;
+                }
                 let Some(scope) = call.scope else { continue };
                 if helpers.contains(&(file, scope)) {
                     continue;
@@ -110,8 +119,18 @@ pub(super) fn helper_definitions(
     if helpers.is_empty() {
         return;
     }
+    let names = helper_names(project, helpers);
     let facts = &project.files[file];
     for (c, call) in facts.calls.iter().enumerate() {
+        // Calls are dismissed by name before being resolved.
+        if !call
+            .call
+            .callee
+            .last_name()
+            .is_some_and(|n| names.contains(n))
+        {
+            continue;
+        }
         // Inside a helper, the call passes on what the helper was given.
         if call.scope.is_some_and(|s| helpers.contains(&(file, s))) {
             continue;
@@ -167,6 +186,14 @@ pub(super) fn helper_definitions(
             }),
         });
     }
+}
+
+/// The names the helpers are called by (an alias under another name is not followed).
+fn helper_names<'p>(project: &'p Project, helpers: &HashSet<(usize, usize)>) -> HashSet<&'p str> {
+    helpers
+        .iter()
+        .map(|&(file, func)| project.files[file].functions[func].name.as_str())
+        .collect()
 }
 
 /// Whether every `return` of `func` gives back its one parameter (`(t) => t`); the caller has

@@ -229,8 +229,10 @@ fn schema_declarations(
 /// calls are dismissed without being resolved.
 pub(crate) struct CallRules<'r> {
     rules: Vec<&'r ToolRule>,
-    /// `None` when some pattern ends in a glob and any call may match.
+    /// `None` when some pattern does not end in a name and any call may match.
     last_names: Option<HashSet<&'r str>>,
+    /// Last names written as globs.
+    globs: Vec<&'r crate::pattern::Glob>,
     /// Per file, the local names of imports whose imported name is one of `last_names`
     /// (`from crewai import Agent as CrewAgent` gives `CrewAgent`), worked out on first use.
     aliases: std::cell::RefCell<rustc_hash::FxHashMap<usize, HashSet<String>>>,
@@ -238,13 +240,25 @@ pub(crate) struct CallRules<'r> {
 
 impl<'r> CallRules<'r> {
     pub(crate) fn new(rules: Vec<&'r ToolRule>) -> Self {
-        let last_names = rules
-            .iter()
-            .flat_map(|r| r.patterns.iter().map(|p| p.required_last_name()))
-            .collect::<Option<HashSet<&str>>>();
+        // Literal last names go in a set; a glob last name (`bash_*`) is matched as a glob, so
+        // that one such pattern does not make every call a candidate.
+        let mut literal: HashSet<&'r str> = HashSet::default();
+        let mut globs: Vec<&'r crate::pattern::Glob> = Vec::new();
+        let mut any = false;
+        for pattern in rules.iter().flat_map(|r| r.patterns.iter()) {
+            match (pattern.required_last_name(), pattern.last_name_glob()) {
+                (Some(name), _) => {
+                    literal.insert(name);
+                }
+                (None, Some(glob)) => globs.push(glob),
+                (None, None) => any = true,
+            }
+        }
+        let last_names = (!any).then_some(literal);
         CallRules {
             rules,
             last_names,
+            globs,
             aliases: Default::default(),
         }
     }
@@ -263,6 +277,7 @@ impl<'r> CallRules<'r> {
         let last = call.call.callee.last_name()?;
         if let Some(names) = &self.last_names
             && !names.contains(last)
+            && !self.globs.iter().any(|g| g.matches(last))
         {
             // `from crewai import Agent as CrewAgent`: a name imported under another name.
             let Expr::Name(local) = &call.call.callee else {
