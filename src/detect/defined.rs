@@ -63,12 +63,7 @@ pub(super) fn definition_helpers(
         for &file in files {
             let facts = &project.files[file];
             for call in &facts.calls {
-                if !call
-                    .call
-                    .callee
-                    .last_name()
-                    .is_some_and(|n| names.contains(n))
-                {
+                if !calls_one_of(call, &names) {
                     continue;
                 }
                 let Some(scope) = call.scope else { continue };
@@ -123,12 +118,7 @@ pub(super) fn helper_definitions(
     let facts = &project.files[file];
     for (c, call) in facts.calls.iter().enumerate() {
         // Calls are dismissed by name before being resolved.
-        if !call
-            .call
-            .callee
-            .last_name()
-            .is_some_and(|n| names.contains(n))
-        {
+        if !calls_one_of(call, &names) {
             continue;
         }
         // Inside a helper, the call passes on what the helper was given.
@@ -186,6 +176,14 @@ pub(super) fn helper_definitions(
             }),
         });
     }
+}
+
+/// Whether the call's callee is written with one of `names` as its last name.
+fn calls_one_of(call: &crate::facts::Call, names: &HashSet<&str>) -> bool {
+    call.call
+        .callee
+        .last_name()
+        .is_some_and(|n| names.contains(n))
 }
 
 /// The names the helpers are called by (an alias under another name is not followed).

@@ -697,6 +697,8 @@ fn registration_calls(
 ) {
     let rules = call_rules(catalog);
     let facts = &project.files[file];
+    // The calls written in agents' tool lists, worked out on the first `listed_only` rule.
+    let mut listed_calls: Option<Vec<&CallExpr>> = None;
     for (c, call) in facts.calls.iter().enumerate() {
         let args = &call.call;
         let (rule, handler, name_arg) = if let Some(rule) = rules.matching(project, file, call) {
@@ -720,7 +722,8 @@ fn registration_calls(
             continue;
         }
         if rule.def.listed_only
-            && !listed(project, catalog, file)
+            && !listed_calls
+                .get_or_insert_with(|| listed(project, catalog, file))
                 .iter()
                 .any(|l| std::ptr::eq(*l, args.as_ref()))
         {
@@ -901,33 +904,11 @@ fn classes(
                 continue;
             };
             let mro = project.mro(file, class);
-            let methods: Vec<(usize, usize)> = rule
-                .def
-                .methods
-                .iter()
-                .filter_map(|m| {
-                    mro.iter().find_map(|&(f, c)| {
-                        project.files[f]
-                            .functions
-                            .iter()
-                            .position(|func| func.class == Some(c) && &func.name == m)
-                            .map(|func| (f, func))
-                    })
-                })
-                .collect();
+            let methods = found_methods(project, &mro, &rule.def.methods);
             if methods.is_empty() {
                 continue;
             }
-            let field = |name: &str| -> Option<String> {
-                project.literal_str(
-                    file,
-                    None,
-                    &Expr::Attr(
-                        Box::new(Expr::Name(class_facts.name.as_str().into())),
-                        name.into(),
-                    ),
-                )
-            };
+            let field = |name: &str| class_field(project, file, class, name);
             let name_field = rule.def.name_field.as_deref().unwrap_or("name");
             let description_field = rule
                 .def
@@ -1024,33 +1005,12 @@ fn tool_lists(
                     });
                 }
                 Sym::Instance { file: f, class } if !already.contains(&(f, 1, class)) => {
-                    let mro = project.mro(f, class);
-                    let methods: Vec<(usize, usize)> = entry_methods
-                        .iter()
-                        .filter_map(|m| {
-                            mro.iter().find_map(|&(g, c)| {
-                                project.files[g]
-                                    .functions
-                                    .iter()
-                                    .position(|func| func.class == Some(c) && func.name == *m)
-                                    .map(|func| (g, func))
-                            })
-                        })
-                        .collect();
+                    let methods = found_methods(project, &project.mro(f, class), &entry_methods);
                     if methods.is_empty() {
                         continue;
                     }
                     let class_facts = &project.files[f].classes[class];
-                    let field = |name: &str| {
-                        project.literal_str(
-                            f,
-                            None,
-                            &Expr::Attr(
-                                Box::new(Expr::Name(class_facts.name.as_str().into())),
-                                name.into(),
-                            ),
-                        )
-                    };
+                    let field = |name: &str| class_field(project, f, class, name);
                     tools.push(DetectedTool {
                         name: key
                             .or_else(|| field("name"))
@@ -1264,21 +1224,39 @@ fn constructed_name(
     project.literal_str(file, scope, constructed.keyword("name")?)
 }
 
-/// A class-based entry: the instance's class with the `methods` it has (own or inherited).
-fn object_entry(project: &Project, file: usize, class: usize, methods: &[String]) -> Option<Entry> {
-    let mro = project.mro(file, class);
-    let found: Vec<(usize, usize)> = methods
+/// The methods of `names` a class has along its `mro` (own or inherited), in the order of `names`.
+fn found_methods<S: AsRef<str>>(
+    project: &Project,
+    mro: &[(usize, usize)],
+    names: &[S],
+) -> Vec<(usize, usize)> {
+    names
         .iter()
         .filter_map(|m| {
             mro.iter().find_map(|&(f, c)| {
                 project.files[f]
                     .functions
                     .iter()
-                    .position(|func| func.class == Some(c) && &func.name == m)
+                    .position(|func| func.class == Some(c) && func.name == m.as_ref())
                     .map(|func| (f, func))
             })
         })
-        .collect();
+        .collect()
+}
+
+/// The literal a class field holds (`name = "terminal"`), own or inherited.
+fn class_field(project: &Project, file: usize, class: usize, field: &str) -> Option<String> {
+    let class_name = project.files[file].classes[class].name.as_str();
+    project.literal_str(
+        file,
+        None,
+        &Expr::Attr(Box::new(Expr::Name(class_name.into())), field.into()),
+    )
+}
+
+/// A class-based entry: the instance's class with the `methods` it has (own or inherited).
+fn object_entry(project: &Project, file: usize, class: usize, methods: &[String]) -> Option<Entry> {
+    let found = found_methods(project, &project.mro(file, class), methods);
     (!found.is_empty()).then_some(Entry::Class {
         file,
         class,
