@@ -133,6 +133,13 @@ pub struct EndpointDef {
     #[serde(default)]
     pub doc: Option<String>,
     pub category: Category,
+    /// The category a read of these endpoints has (`cloud_read` for a cloud's management
+    /// API); without it a read stays `http_read`.
+    #[serde(default)]
+    pub reads: Option<Category>,
+    /// The category a `DELETE` of these endpoints has; without it, `category`.
+    #[serde(default)]
+    pub deletes: Option<Category>,
     /// Globs over the URL without its scheme, query and fragment (`api.twilio.com/*/Messages*`).
     #[serde(default)]
     pub urls: Vec<String>,
@@ -143,10 +150,30 @@ pub struct EndpointDef {
     pub language: Option<Language>,
 }
 
+impl Endpoint {
+    /// What an HTTP effect of category `http` (a `DELETE` when `deletes`) is at this endpoint.
+    /// SQL an endpoint runs is not spelled out in the call: a write may read or write.
+    fn categories_for(&self, http: Category, deletes: bool) -> Vec<Category> {
+        let category = match http {
+            Category::HttpWrite if deletes => self.deletes.unwrap_or(self.category),
+            Category::HttpWrite => self.category,
+            Category::HttpRead => self.reads.unwrap_or(http),
+            other => other,
+        };
+        if category == Category::DbWrite {
+            vec![Category::DbRead, Category::DbWrite]
+        } else {
+            vec![category]
+        }
+    }
+}
+
 /// A compiled `[[endpoint]]` rule.
 #[derive(Debug)]
 pub struct Endpoint {
     pub category: Category,
+    pub reads: Option<Category>,
+    pub deletes: Option<Category>,
     pub urls: Vec<Glob>,
     pub last_segments: Vec<Glob>,
 }
@@ -362,6 +389,11 @@ pub struct EffectRuleDef {
     /// The argument holding the URL of an HTTP call, for `[[endpoint]]` rules.
     #[serde(default)]
     pub url: Option<ArgSpec>,
+    /// Where the base URL is in the call that built the client the method is called on
+    /// (`createClient({ baseUrl })`, `axios.create({ baseURL })`): a URL that is only a path
+    /// is read under it, followed through the helpers that build the client.
+    #[serde(default)]
+    pub base_url: Option<ArgSpec>,
     /// Why the call, though of a destructive category, deletes, overwrites and sends nothing
     /// (`draft`: it writes a draft; `adds_only`: it only creates new records).
     #[serde(default)]
@@ -593,6 +625,7 @@ pub struct EffectRule {
     pub classify: Option<Classifier>,
     pub argument: Option<ArgSpec>,
     pub url: Option<ArgSpec>,
+    pub base_url: Option<ArgSpec>,
     pub not_destructive: Option<NotDestructive>,
 }
 
@@ -731,6 +764,7 @@ impl Catalog {
                 classify: def.classify,
                 argument: def.argument.clone(),
                 url: def.url.clone(),
+                base_url: def.base_url.clone(),
                 not_destructive: def.not_destructive,
             });
         }
@@ -745,6 +779,8 @@ impl Catalog {
             };
             lang.endpoints.push(Endpoint {
                 category: def.category,
+                reads: def.reads,
+                deletes: def.deletes,
                 urls: globs(&def.urls),
                 last_segments: globs(&def.last_segments),
             });
@@ -912,6 +948,7 @@ impl LanguageCatalog {
         rule: &EffectRule,
         call: &CallExpr,
         value_of: &dyn Fn(&Expr) -> Option<Expr>,
+        base_url: Option<&str>,
     ) -> Vec<(Category, Option<NotDestructive>)> {
         let mut categories = classify(rule, call, value_of);
         let text_of = |spec: Option<&ArgSpec>| {
@@ -922,15 +959,26 @@ impl LanguageCatalog {
             };
             bound.as_ref().or(written).and_then(literal_text)
         };
-        if categories.contains(&Category::HttpWrite)
-            && let Some(url) = text_of(rule.url.as_ref())
-            && let Some(endpoint) = self.endpoint_for(&url)
-        {
-            for c in &mut categories {
-                if *c == Category::HttpWrite {
-                    *c = endpoint;
-                }
+        let url = text_of(rule.url.as_ref()).map(|url| match base_url {
+            // A path (`/v1/projects`) under the client's base URL.
+            Some(base) if !url.contains("://") => {
+                format!(
+                    "{}/{}",
+                    base.trim_end_matches('/'),
+                    url.trim_start_matches('/')
+                )
             }
+            _ => url,
+        });
+        if let Some(endpoint) = url.as_deref().and_then(|url| self.endpoint_for(url)) {
+            let deletes = call
+                .callee
+                .last_name()
+                .is_some_and(|m| m.eq_ignore_ascii_case("delete") || m == "del");
+            categories = categories
+                .into_iter()
+                .flat_map(|c| endpoint.categories_for(c, deletes))
+                .collect();
             categories.sort();
             categories.dedup();
         }
@@ -949,21 +997,18 @@ impl LanguageCatalog {
             .collect()
     }
 
-    /// The category an HTTP write to `url` has by its endpoint; the first rule that matches.
-    fn endpoint_for(&self, url: &str) -> Option<Category> {
+    /// The `[[endpoint]]` rule of `url`: the first that matches.
+    fn endpoint_for(&self, url: &str) -> Option<&Endpoint> {
         let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
         let rest = rest.split(['?', '#']).next().unwrap_or_default();
         let lower = rest.to_ascii_lowercase();
         let trimmed = lower.trim_end_matches('/');
         let last = trimmed.rsplit('/').next().unwrap_or_default();
         let has_path = trimmed.contains('/');
-        self.endpoints
-            .iter()
-            .find(|e| {
-                e.urls.iter().any(|g| g.matches(trimmed))
-                    || (has_path && e.last_segments.iter().any(|g| g.matches(last)))
-            })
-            .map(|e| e.category)
+        self.endpoints.iter().find(|e| {
+            e.urls.iter().any(|g| g.matches(trimmed))
+                || (has_path && e.last_segments.iter().any(|g| g.matches(last)))
+        })
     }
 
     pub fn tool_rules(&self, kind: ToolKind) -> impl Iterator<Item = &ToolRule> {

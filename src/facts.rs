@@ -250,6 +250,10 @@ pub struct Class {
     pub docstring: Option<String>,
     /// `@tool` above `class Done(BaseModel)`: a schema made a tool by a decorator.
     pub decorators: Vec<Decorator>,
+    /// A type with no code of its own (a TypeScript `interface`, or a `type` alias of an
+    /// object type): its fields are typed properties, its `bases` the types it extends, and
+    /// the code behind it is whatever implements it.
+    pub interface: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

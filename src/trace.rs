@@ -439,7 +439,22 @@ impl<'p> Tracer<'p> {
             self.project
                 .value_of(node.file, site.scope, e, site.span.start_byte)
         };
-        Some(self.catalog.judge(rule, &evaluated, &value_of))
+        let base = self.base_url(node.file, site, rule);
+        Some(
+            self.catalog
+                .judge(rule, &evaluated, &value_of, base.as_deref()),
+        )
+    }
+
+    /// The base URL of the client an HTTP method is called on, when the rule says where the
+    /// call that built the client holds it and that is known.
+    fn base_url(&self, file: usize, call: &Call, rule: &EffectRule) -> Option<String> {
+        let spec = rule.base_url.as_ref()?;
+        let Expr::Attr(receiver, _) = &call.call.callee else {
+            return None;
+        };
+        self.project
+            .constructed_text(file, call.scope, receiver, call.span.start_byte, spec)
     }
 
     /// Whether a file call works on a temporary path: it makes one (`tempfile.mkdtemp()`), or
@@ -647,7 +662,10 @@ impl<'p> Tracer<'p> {
                 {
                     let value_of =
                         |e: &Expr| project.value_of(file, call.scope, e, call.span.start_byte);
-                    let mut categories = self.catalog.judge(rule, &call.call, &value_of);
+                    let base = self.base_url(file, call, rule);
+                    let mut categories =
+                        self.catalog
+                            .judge(rule, &call.call, &value_of, base.as_deref());
                     for (category, not_destructive) in &mut categories {
                         if matches!(category, Category::FileWrite | Category::FileDelete)
                             && not_destructive.is_none()

@@ -111,6 +111,7 @@ kinds! {
     ExportSpecifier = "export_specifier",
     ExportStatement = "export_statement",
     ExtendsClause = "extends_clause",
+    ExtendsTypeClause = "extends_type_clause",
     False = "false",
     FieldDefinition = "field_definition",
     ForInStatement = "for_in_statement",
@@ -123,6 +124,8 @@ kinds! {
     Identifier = "identifier",
     IfStatement = "if_statement",
     ImplementsClause = "implements_clause",
+    InterfaceBody = "interface_body",
+    InterfaceDeclaration = "interface_declaration",
     Import = "import",
     ImportClause = "import_clause",
     ImportRequireClause = "import_require_clause",
@@ -141,6 +144,7 @@ kinds! {
     Object = "object",
     ObjectAssignmentPattern = "object_assignment_pattern",
     ObjectPattern = "object_pattern",
+    ObjectType = "object_type",
     OptionalParameter = "optional_parameter",
     Pair = "pair",
     PairPattern = "pair_pattern",
@@ -148,6 +152,7 @@ kinds! {
     PredefinedType = "predefined_type",
     PrivatePropertyIdentifier = "private_property_identifier",
     PropertyIdentifier = "property_identifier",
+    PropertySignature = "property_signature",
     PublicFieldDefinition = "public_field_definition",
     RequiredParameter = "required_parameter",
     RestPattern = "rest_pattern",
@@ -171,6 +176,7 @@ kinds! {
     ThrowStatement = "throw_statement",
     True = "true",
     TypeAnnotation = "type_annotation",
+    TypeAliasDeclaration = "type_alias_declaration",
     TypeAssertion = "type_assertion",
     TypeIdentifier = "type_identifier",
     Undefined = "undefined",
@@ -753,6 +759,7 @@ impl<'a> Walker<'a, '_> {
             | K::ArrowFunction
             | K::MethodDefinition => self.function(node),
             K::ClassDeclaration | K::Class | K::AbstractClassDeclaration => self.class(node),
+            K::InterfaceDeclaration | K::TypeAliasDeclaration => self.interface(node),
             K::Object => self.object(node),
             K::ImportStatement => self.import(node),
             K::ExportStatement => self.export(node),
@@ -1196,9 +1203,13 @@ impl<'a> Walker<'a, '_> {
                     }) else {
                         continue;
                     };
+                    // `{ db }: Options` reads the `db` property of an `Options`, written as
+                    // TypeScript's indexed access type `Options["db"]`.
+                    let annotation = annotation_expr()
+                        .map(|ty| Expr::Subscript(Box::new(ty), vec![Expr::Str(name.clone())]));
                     out.push(Param {
                         name: name.to_string(),
-                        annotation: annotation_expr(),
+                        annotation,
                         default: default.map(|d| self.expr(d, 0)),
                     });
                 }
@@ -1315,6 +1326,7 @@ impl<'a> Walker<'a, '_> {
             fields,
             docstring,
             decorators: Vec::new(),
+            interface: false,
         });
         self.defs.push(Def {
             depth: self.ancestors.len(),
@@ -1329,6 +1341,60 @@ impl<'a> Walker<'a, '_> {
             self.kind(c) == K::AccessibilityModifier
                 || (!c.is_named() && matches!(self.text(c), "readonly" | "override"))
         })
+    }
+
+    /// `interface Ops { db: Database }` or `type Ops = { db: Database }`: a class without code
+    /// whose properties say what the values typed by it hold. Only top-level declarations
+    /// count (the linker binds them by name); other type aliases describe no one object.
+    fn interface(&mut self, node: Node<'a>) {
+        let f = self.f;
+        if !self.defs.is_empty() {
+            return;
+        }
+        let Some(name) = self.field(node, f.name) else {
+            return;
+        };
+        let body = match self.kind(node) {
+            K::InterfaceDeclaration => self.field(node, f.body),
+            _ => self
+                .field(node, f.value)
+                .filter(|v| self.kind(*v) == K::ObjectType),
+        };
+        let Some(body) = body else {
+            return;
+        };
+        let mut bases = Vec::new();
+        for clause in self.named(node) {
+            if self.kind(clause) == K::ExtendsTypeClause {
+                bases.extend(self.named(clause).map(|t| self.type_expr(t, 0)));
+            }
+        }
+        let mut fields = Vec::new();
+        for member in self.named(body) {
+            if self.kind(member) != K::PropertySignature {
+                continue;
+            }
+            let Some(key) = self.field(member, f.name).and_then(|k| self.key_name(k)) else {
+                continue;
+            };
+            fields.push(Field {
+                name: key.to_string(),
+                annotation: self.field(member, f.type_).map(|t| self.type_expr(t, 0)),
+                value: None,
+                line: line(member),
+            });
+        }
+        let name = self.text(name).to_string();
+        self.facts.classes.push(Class {
+            qualname: name.clone(),
+            name,
+            bases,
+            span: span(node),
+            fields,
+            docstring: None,
+            decorators: Vec::new(),
+            interface: true,
+        });
     }
 
     /// An object literal with a name (`const t = tool({...})`, `{ a: {...} }`) qualifies the
@@ -1640,7 +1706,13 @@ impl<'a> Walker<'a, '_> {
         match name_kind {
             K::Identifier => {
                 let target = Expr::Name(self.text(name).into());
-                let annotation = self.field(node, f.type_).map(|t| self.type_expr(t, 0));
+                // `const ops = { ... } satisfies Ops` declares the type as `const ops: Ops`.
+                let annotation = self.field(node, f.type_).or_else(|| {
+                    (self.kind(value) == K::SatisfiesExpression)
+                        .then(|| self.last_named(value))
+                        .flatten()
+                });
+                let annotation = annotation.map(|t| self.type_expr(t, 0));
                 let value = self.expr(value, 0);
                 self.push_assignment(target, value, annotation, span(node));
             }
@@ -1935,6 +2007,22 @@ impl<'a> Walker<'a, '_> {
                 ),
                 _ => self.other(node),
             },
+            // `{ db: Database; dryRun?: boolean }`: the type of each property by its name.
+            K::ObjectType => {
+                let mut pairs = Vec::new();
+                for member in self.named(node) {
+                    if self.kind(member) != K::PropertySignature {
+                        continue;
+                    }
+                    if let (Some(key), Some(ty)) = (
+                        self.field(member, f.name).and_then(|k| self.key_name(k)),
+                        self.field(member, f.type_),
+                    ) {
+                        pairs.push((Expr::Str(key), self.type_expr(ty, d)));
+                    }
+                }
+                Expr::Dict(pairs)
+            }
             K::GenericType => {
                 let Some(base) = self.field(node, f.name) else {
                     return self.other(node);
@@ -2791,7 +2879,14 @@ function* gen() {}
         assert_eq!(execute.name, "execute");
         let params: Vec<_> = execute.params.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(params, ["city", "units"]);
-        assert_eq!(execute.params[0].annotation, Some(name("Args")));
+        // A destructured property is typed by the indexed access `Args["city"]`.
+        assert_eq!(
+            execute.params[0].annotation,
+            Some(Expr::Subscript(
+                Box::new(name("Args")),
+                vec![string("city")]
+            ))
+        );
         assert_eq!(execute.params[1].default, Some(string("c")));
         assert_eq!(execute.returns, Some(name("Weather")));
         let inner = function(&f, "weatherTool.execute.inner");

@@ -1170,6 +1170,7 @@ impl<'a> Extractor<'a> {
             fields,
             docstring,
             decorators,
+            interface: false,
         });
     }
 

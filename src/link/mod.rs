@@ -17,6 +17,10 @@ use crate::facts::{Expr, FileFacts, Language, Name, Role};
 use crate::pattern::{ApiPath, Pattern, Step};
 use crate::tsconfig::ModuleAliases;
 
+mod implementations;
+mod origins;
+use implementations::Implementation;
+
 /// Resolution stops this deep (chains of aliases, re-exports and attribute types).
 /// The name front ends give an inline function that has none (`arr.map(x => ...)`).
 pub const ANONYMOUS: &str = "<anonymous>";
@@ -82,6 +86,9 @@ struct FileIndex {
     /// Checks by enclosing function, the same way.
     checks_by_scope: Vec<Vec<usize>>,
     star_imports: Vec<String>,
+    /// Top-level interfaces and object type aliases by name. Types live in a namespace of
+    /// their own: a name finds one only when no value of the module has it.
+    types: HashMap<Name, usize>,
     /// Functions by the byte they start at, for inline functions passed as values.
     function_at: HashMap<usize, usize>,
 }
@@ -109,6 +116,8 @@ pub struct Project {
     calls_by_name: OnceLock<HashMap<Name, Vec<(usize, usize)>>>,
     /// Handler tables by message name, built on first use (see [`Project::handlers_for`]).
     handler_tables: OnceLock<HashMap<Name, Vec<(usize, usize)>>>,
+    /// What implements each interface of the tree, built on first use.
+    implementations: OnceLock<HashMap<(usize, usize), Vec<Implementation>>>,
 }
 
 impl Project {
@@ -141,6 +150,7 @@ impl Project {
             arguments: Default::default(),
             calls_by_name: OnceLock::new(),
             handler_tables: OnceLock::new(),
+            implementations: OnceLock::new(),
         }
     }
 
@@ -658,31 +668,23 @@ impl Project {
         if sites.len() > MAX_CALL_SITES {
             return Sym::Unknown;
         }
-        let mut found: Option<Sym> = None;
-        for &(f, c) in sites {
+        // Call sites that disagree are not guessed at.
+        agreed(sites.iter().map(|&(f, c)| {
             let call = &self.files[f].calls[c];
             let at = call.span.start_byte;
             let target = self.resolve_expr(f, call.scope, &call.call.callee, at, depth + 1);
             if target != (Sym::Function { file, func }) {
-                continue;
+                return Sym::Unknown;
             }
-            let Some(arg) = call
+            match call
                 .call
                 .keyword(param_name)
                 .or_else(|| call.call.positional(position))
-            else {
-                continue;
-            };
-            let sym = self.resolve_expr(f, call.scope, arg, at, depth + 1);
-            match (&found, sym) {
-                (_, Sym::Unknown) => {}
-                (None, sym) => found = Some(sym),
-                (Some(previous), sym) if *previous == sym => {}
-                // Call sites disagree: not guessed at.
-                (Some(_), _) => return Sym::Unknown,
+            {
+                Some(arg) => self.resolve_expr(f, call.scope, arg, at, depth + 1),
+                None => Sym::Unknown,
             }
-        }
-        found.unwrap_or(Sym::Unknown)
+        }))
     }
 
     /// Takes what the framework passes a handler's untyped parameter as known: `param` of
@@ -774,6 +776,9 @@ impl Project {
             let facts = &self.files[file];
             return Some(self.binding(file, None, pick(bindings, facts, usize::MAX), depth + 1));
         }
+        if let Some(&class) = index.types.get(name) {
+            return Some(Sym::Class { file, class });
+        }
         for star in &index.star_imports {
             if let Some(module) = self.find_module(file, star)
                 && module != file
@@ -855,6 +860,14 @@ impl Project {
                 }
             }
             Sym::Class { file, class } => self.class_member(file, class, name, false, depth),
+            // A value typed by an interface is what implements it; the type of the property
+            // says less.
+            Sym::Instance { file, class } if self.files[file].classes[class].interface => {
+                match self.implemented_member(file, class, name, depth + 1) {
+                    Sym::Unknown => self.class_member(file, class, name, true, depth),
+                    sym => sym,
+                }
+            }
             Sym::Instance { file, class } => self.class_member(file, class, name, true, depth),
             Sym::External(path) => Sym::External(path.with(Step::Name(name.to_string()))),
             Sym::Function { .. } | Sym::Unknown => Sym::Unknown,
@@ -977,6 +990,15 @@ impl Project {
                     None => Sym::Unknown,
                 };
             }
+            // An indexed access type (`Options["db"]`, as destructuring `{ db }: Options`
+            // reads it): the type of that property, of an inline object type or of a type in
+            // the tree.
+            Expr::Subscript(base, index)
+                if let [Expr::Str(key)] = index.as_slice()
+                    && let Some(typed) = self.property_type(file, scope, base, key, depth + 1) =>
+            {
+                return typed;
+            }
             // A generic class (`ServerRequestContext[Any]`, `Session[Row]`) is that class;
             // unions, literals and types of types describe no one class.
             Expr::Subscript(base, _) => match base.last_name() {
@@ -997,8 +1019,54 @@ impl Project {
     }
 }
 
+impl Project {
+    /// The value property `key` of type `ty` holds, when the type says: an inline object type
+    /// (`{ db: Database }`) or a class or interface in the tree with a typed field `key`.
+    fn property_type(
+        &self,
+        file: usize,
+        scope: Option<usize>,
+        ty: &Expr,
+        key: &str,
+        depth: usize,
+    ) -> Option<Sym> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        if let Expr::Dict(pairs) = ty {
+            let (_, field) = pairs.iter().find(|(k, _)| k.as_str() == Some(key))?;
+            return Some(self.instance_of(file, scope, field, depth + 1));
+        }
+        let Sym::Class { file, class } = self.resolve_expr(file, scope, ty, 0, depth + 1) else {
+            return None;
+        };
+        self.mro(file, class).into_iter().find_map(|(f, c)| {
+            let field = self.files[f].classes[c]
+                .fields
+                .iter()
+                .find(|x| x.name == key)?;
+            let annotation = field.annotation.as_ref()?;
+            Some(self.instance_of(f, None, annotation, depth + 1))
+        })
+    }
+}
+
 /// What a pydantic `Field(...)` holds by default: `default=x` is `x`, `default_factory=f` is
 /// `f()`. Any other value is itself.
+/// The one symbol the known answers agree on: unknown when none is known or two differ.
+fn agreed(answers: impl IntoIterator<Item = Sym>) -> Sym {
+    let mut found: Option<Sym> = None;
+    for sym in answers {
+        match (&found, sym) {
+            (_, Sym::Unknown) => {}
+            (None, sym) => found = Some(sym),
+            (Some(previous), sym) if *previous == sym => {}
+            (Some(_), _) => return Sym::Unknown,
+        }
+    }
+    found.unwrap_or(Sym::Unknown)
+}
+
 fn field_default(value: &Expr) -> Expr {
     if let Expr::Call(call) = value
         && call.callee.last_name() == Some("Field")
@@ -1136,6 +1204,13 @@ fn build_index(facts: &FileFacts) -> FileIndex {
         }
     }
     for (i, class) in facts.classes.iter().enumerate() {
+        if class.interface {
+            index
+                .types
+                .entry(Name::from(class.name.as_str()))
+                .or_insert(i);
+            continue;
+        }
         // Only top-level classes are module bindings; nested ones are rare and skipped.
         if !class.qualname.contains('.') {
             index
