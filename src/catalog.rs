@@ -358,12 +358,17 @@ impl GuardRule {
     }
 }
 
-/// `[[passthrough]]`: calls that return their first argument (`contextlib.closing(conn)`), so
+/// `[[passthrough]]`: calls that return their first argument (`contextlib.closing(conn)`) and
+/// generic types whose value is their first type argument (`Optional[Db]`, `Promise<Db>`), so
 /// the linker sees through them.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PassthroughDef {
+    #[serde(default)]
     pub calls: Vec<String>,
+    /// Generic types, by their last name, whose value is their first type argument.
+    #[serde(default)]
+    pub types: Vec<String>,
     #[serde(default)]
     pub language: Option<Language>,
 }
@@ -658,6 +663,8 @@ pub struct LanguageCatalog {
     pub tools: Vec<ToolRule>,
     /// Calls that return their first argument.
     pub passthrough: Vec<Pattern>,
+    /// Generic types whose value is their first type argument, by last name.
+    pub wrapper_types: Vec<String>,
     /// Calls that run the functions passed to them (`asyncio.to_thread(f)`).
     pub executors: Vec<Pattern>,
     /// Calls that send a message to another process (`sock.sendall(data)`, `ws.send(msg)`).
@@ -790,6 +797,7 @@ impl Catalog {
                 continue;
             }
             lang.passthrough.extend(compile(&def.calls)?);
+            lang.wrapper_types.extend(def.types.iter().cloned());
         }
         for def in &file.executor {
             if filter_by_language && def.language.is_some_and(|l| l.family() != language) {

@@ -177,6 +177,7 @@ kinds! {
     True = "true",
     TypeAnnotation = "type_annotation",
     TypeAliasDeclaration = "type_alias_declaration",
+    UnionType = "union_type",
     TypeAssertion = "type_assertion",
     TypeIdentifier = "type_identifier",
     Undefined = "undefined",
@@ -2007,6 +2008,17 @@ impl<'a> Walker<'a, '_> {
                 ),
                 _ => self.other(node),
             },
+            // `Container | undefined`: the one type that is a value.
+            K::UnionType => {
+                let mut members = self.named(node).map(|m| self.type_expr(m, d)).filter(|t| {
+                    !matches!(t, Expr::Name(n) | Expr::Other(n)
+                            if n == "undefined" || n == "null" || n == "void")
+                });
+                match (members.next(), members.next()) {
+                    (Some(only), None) => only,
+                    _ => self.other(node),
+                }
+            }
             // `{ db: Database; dryRun?: boolean }`: the type of each property by its name.
             K::ObjectType => {
                 let mut pairs = Vec::new();

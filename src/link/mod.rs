@@ -104,6 +104,8 @@ pub struct Project {
     modules: HashMap<String, Vec<(usize, usize)>>,
     /// Per language, calls that return their first argument.
     passthrough: HashMap<Language, Vec<Pattern>>,
+    /// Per language, generic types whose value is their first type argument.
+    wrapper_types: HashMap<Language, Vec<String>>,
     /// tsconfig `paths` and `baseUrl` for bare JavaScript imports.
     aliases: ModuleAliases,
     /// What calls of each function give, once worked out (see [`Project::returned`]); the
@@ -140,11 +142,16 @@ impl Project {
             .iter()
             .map(|&l| (l, catalog.language(l).passthrough.clone()))
             .collect();
+        let wrapper_types = Language::ALL
+            .iter()
+            .map(|&l| (l, catalog.language(l).wrapper_types.clone()))
+            .collect();
         Project {
             files,
             index,
             modules,
             passthrough,
+            wrapper_types,
             aliases,
             returns: Default::default(),
             arguments: Default::default(),
@@ -710,6 +717,15 @@ impl Project {
         out
     }
 
+    fn is_wrapper_type(&self, file: usize, ty: &Expr) -> bool {
+        let Some(name) = ty.last_name() else {
+            return false;
+        };
+        self.wrapper_types
+            .get(&self.files[file].language)
+            .is_some_and(|names| names.iter().any(|n| n == name))
+    }
+
     fn is_passthrough(&self, file: usize, path: &ApiPath) -> bool {
         self.passthrough
             .get(&self.files[file].language)
@@ -919,6 +935,14 @@ impl Project {
                 return found;
             }
         }
+        // Not defined in the tree: an attribute the library base class gives its instances
+        // (`this.ctx` of a class extending `DurableObject`).
+        if instance && let Some(base) = self.external_bases(file, class).into_iter().next() {
+            return Sym::External(
+                base.with(Step::Call(None))
+                    .with(Step::Name(name.to_string())),
+            );
+        }
         Sym::Unknown
     }
 
@@ -981,10 +1005,8 @@ impl Project {
         let ty = match ty {
             // Forward references: `"Database"`.
             Expr::Str(s) if is_dotted_identifier(s) => dotted_expr(s),
-            // `Optional[Database]`, `Annotated[Database, ...]`: the wrapped type.
-            Expr::Subscript(base, index)
-                if matches!(base.last_name(), Some("Optional" | "Annotated")) =>
-            {
+            // `Optional[Database]`, `Promise<Database>`: the wrapped type.
+            Expr::Subscript(base, index) if self.is_wrapper_type(file, base) => {
                 return match index.first() {
                     Some(inner) => self.instance_of(file, scope, inner, depth + 1),
                     None => Sym::Unknown,
