@@ -10,8 +10,11 @@ use crate::facts::{CallExpr, Expr, Language};
 use crate::model::{Category, GuardKind, NotDestructive};
 use crate::pattern::{ApiPath, Glob, Pattern, PatternError};
 
+pub use crate::rules::{FoundBy, RuleId};
+use crate::rules::{Ids, Origin};
+
 /// Built-in catalogs, one `(language, origin, text)` per file.
-const BUILTIN: &[(Language, &str, &str)] = &[
+pub(crate) const BUILTIN: &[(Language, &str, &str)] = &[
     (
         Language::Python,
         "queries/python/effects.toml",
@@ -109,6 +112,13 @@ pub struct CatalogFile {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TemporaryDef {
+    /// `<lang>.<table>.<slug>`: names the rule for good; never changed, never reused. Required
+    /// in the built-in catalogs; a user rule without one is `user.<table>.<n>`.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// One sentence: what the rule matches, and why that makes it what it says.
+    #[serde(default)]
+    pub doc: Option<String>,
     /// Calls whose result, or anything reached from it, is a temporary file or path
     /// (`tempfile.**`: `tempfile.mkdtemp()`, `tempfile.NamedTemporaryFile().name`).
     #[serde(default)]
@@ -146,6 +156,7 @@ pub struct EndpointDef {
 /// A compiled `[[endpoint]]` rule.
 #[derive(Debug)]
 pub struct Endpoint {
+    pub id: RuleId,
     pub category: Category,
     pub urls: Vec<Glob>,
     pub last_segments: Vec<Glob>,
@@ -212,6 +223,13 @@ pub struct McpServerDef {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GuardRuleDef {
+    /// `<lang>.<table>.<slug>`: names the rule for good; never changed, never reused. Required
+    /// in the built-in catalogs; a user rule without one is `user.<table>.<n>`.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// One sentence: what the rule matches, and why that makes it what it says.
+    #[serde(default)]
+    pub doc: Option<String>,
     pub kind: GuardKind,
     #[serde(default)]
     pub words: Vec<String>,
@@ -298,6 +316,7 @@ pub struct ToolMapDef {
 /// A compiled `[[guard]]` rule.
 #[derive(Debug)]
 pub struct GuardRule {
+    pub id: RuleId,
     pub kind: GuardKind,
     pub words: Vec<Glob>,
     pub calls: Vec<Pattern>,
@@ -336,6 +355,13 @@ impl GuardRule {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PassthroughDef {
+    /// `<lang>.<table>.<slug>`: names the rule for good; never changed, never reused. Required
+    /// in the built-in catalogs; a user rule without one is `user.<table>.<n>`.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// One sentence: what the rule matches, and why that makes it what it says.
+    #[serde(default)]
+    pub doc: Option<String>,
     pub calls: Vec<String>,
     #[serde(default)]
     pub language: Option<Language>,
@@ -370,6 +396,10 @@ pub struct EffectRuleDef {
     #[serde(default)]
     pub language: Option<Language>,
 }
+
+/// One category of a judged call: the reason it is not destructive (when it is not) and the
+/// rule that decided the category.
+pub type Judged = (Category, Option<NotDestructive>, RuleId);
 
 /// How an argument refines an effect's category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -474,6 +504,13 @@ pub enum ToolKind {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ToolRuleDef {
+    /// `<lang>.<table>.<slug>`: names the rule for good; never changed, never reused. Required
+    /// in the built-in catalogs; a user rule without one is `user.<table>.<n>`.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// One sentence: what the rule matches, and why that makes it what it says.
+    #[serde(default)]
+    pub doc: Option<String>,
     pub kind: ToolKind,
     pub framework: String,
     /// Decorator, factory or constructor paths (kinds decorator, call, dispatcher, tool_list).
@@ -588,6 +625,7 @@ pub struct ArgConditionDef {
 
 #[derive(Debug)]
 pub struct EffectRule {
+    pub id: RuleId,
     pub category: Category,
     pub patterns: Vec<Pattern>,
     pub classify: Option<Classifier>,
@@ -605,6 +643,7 @@ impl EffectRule {
 
 #[derive(Debug)]
 pub struct ToolRule {
+    pub id: RuleId,
     pub def: ToolRuleDef,
     /// `calls` or `bases`, compiled.
     pub patterns: Vec<Pattern>,
@@ -627,8 +666,9 @@ pub struct LanguageCatalog {
     pub passthrough: Vec<Pattern>,
     /// Calls that run the functions passed to them (`asyncio.to_thread(f)`).
     pub executors: Vec<Pattern>,
-    /// Calls that send a message to another process (`sock.sendall(data)`, `ws.send(msg)`).
-    pub channels: Vec<Pattern>,
+    /// Calls that send a message to another process (`sock.sendall(data)`, `ws.send(msg)`),
+    /// each with its rule's id.
+    pub channels: Vec<(Pattern, RuleId)>,
     pub guards: Vec<GuardRule>,
     pub endpoints: Vec<Endpoint>,
     /// Calls that give temporary paths, and calls that join paths (see [`TemporaryDef`]).
@@ -672,15 +712,23 @@ impl Catalog {
     /// The built-in catalog plus the user's rules (which take precedence on equal specificity).
     pub fn load(user: &CatalogFile, user_origin: &str) -> Result<Self, CatalogError> {
         let mut catalog = Catalog::default();
+        let user_ids = user.ids(Origin::User(user_origin))?;
         for language in Language::FAMILIES {
-            catalog.add(language, user, user_origin, true)?;
+            catalog.add(language, user, user_origin, &user_ids, true)?;
         }
         for (language, origin, text) in BUILTIN {
             let file: CatalogFile = toml::from_str(text).map_err(|e| CatalogError::Toml {
                 origin: origin.to_string(),
                 source: Box::new(e),
             })?;
-            catalog.add(*language, &file, origin, false)?;
+            let ids = file.ids(Origin::Builtin(origin))?;
+            if let Some(id) = user_ids.all.iter().find(|id| ids.all.contains(id)) {
+                return Err(CatalogError::Rule {
+                    origin: user_origin.to_string(),
+                    message: format!("rule id `{id}` is a built-in rule's ({origin})"),
+                });
+            }
+            catalog.add(*language, &file, origin, &ids, false)?;
         }
         for lang in catalog.languages.values_mut() {
             lang.index();
@@ -698,6 +746,7 @@ impl Catalog {
         language: Language,
         file: &CatalogFile,
         origin: &str,
+        ids: &Ids,
         filter_by_language: bool,
     ) -> Result<(), CatalogError> {
         let compile = |sources: &[String]| -> Result<Vec<Pattern>, CatalogError> {
@@ -712,7 +761,7 @@ impl Catalog {
                 .collect()
         };
         let lang = self.languages.entry(language).or_default();
-        for def in &file.effect {
+        for (def, id) in file.effect.iter().zip(&ids.effect) {
             if filter_by_language && def.language.is_some_and(|l| l.family() != language) {
                 continue;
             }
@@ -726,6 +775,7 @@ impl Catalog {
                 });
             }
             lang.effects.push(EffectRule {
+                id: id.clone(),
                 category: def.category,
                 patterns: compile(&def.calls)?,
                 classify: def.classify,
@@ -734,7 +784,7 @@ impl Catalog {
                 not_destructive: def.not_destructive,
             });
         }
-        for def in &file.endpoint {
+        for (def, id) in file.endpoint.iter().zip(&ids.endpoint) {
             if filter_by_language && def.language.is_some_and(|l| l.family() != language) {
                 continue;
             }
@@ -744,6 +794,7 @@ impl Catalog {
                     .collect()
             };
             lang.endpoints.push(Endpoint {
+                id: id.clone(),
                 category: def.category,
                 urls: globs(&def.urls),
                 last_segments: globs(&def.last_segments),
@@ -768,13 +819,14 @@ impl Catalog {
             lang.temporary_sources.extend(compile(&def.sources)?);
             lang.path_joins.extend(compile(&def.joins)?);
         }
-        for def in &file.channel {
+        for (def, id) in file.channel.iter().zip(&ids.channel) {
             if filter_by_language && def.language.is_some_and(|l| l.family() != language) {
                 continue;
             }
-            lang.channels.extend(compile(&def.calls)?);
+            lang.channels
+                .extend(compile(&def.calls)?.into_iter().map(|p| (p, id.clone())));
         }
-        for def in &file.guard {
+        for (def, id) in file.guard.iter().zip(&ids.guard) {
             if filter_by_language && def.language.is_some_and(|l| l.family() != language) {
                 continue;
             }
@@ -783,6 +835,7 @@ impl Catalog {
                 None => None,
             };
             lang.guards.push(GuardRule {
+                id: id.clone(),
                 kind: def.kind,
                 words: def
                     .words
@@ -814,7 +867,7 @@ impl Catalog {
         }
         lang.builtins.extend(file.builtin.iter().cloned());
         lang.mcp_servers.extend(file.mcp_server.iter().cloned());
-        for def in &file.tool {
+        for (def, id) in file.tool.iter().zip(&ids.tool) {
             if filter_by_language && def.language.is_some_and(|l| l.family() != language) {
                 continue;
             }
@@ -849,6 +902,7 @@ impl Catalog {
                 None => None,
             };
             lang.tools.push(ToolRule {
+                id: id.clone(),
                 patterns: compile(sources)?,
                 def: def.clone(),
                 when,
@@ -906,14 +960,15 @@ impl LanguageCatalog {
     /// The categories of a call matched by `rule`: as its classifier judges the arguments,
     /// then, for an HTTP write whose URL is written out, as the `[[endpoint]]` rules say; each
     /// with the reason it is not destructive, when it is not (the rule's, or an `INSERT` that
-    /// only adds rows).
+    /// only adds rows), and the rule that decided it (the endpoint's, where one did).
     pub fn judge(
         &self,
         rule: &EffectRule,
         call: &CallExpr,
         value_of: &dyn Fn(&Expr) -> Option<Expr>,
-    ) -> Vec<(Category, Option<NotDestructive>)> {
+    ) -> Vec<Judged> {
         let mut categories = classify(rule, call, value_of);
+        let mut by_endpoint = None;
         let text_of = |spec: Option<&ArgSpec>| {
             let written = spec.and_then(|spec| spec.find(call));
             let bound = match written {
@@ -928,9 +983,10 @@ impl LanguageCatalog {
         {
             for c in &mut categories {
                 if *c == Category::HttpWrite {
-                    *c = endpoint;
+                    *c = endpoint.category;
                 }
             }
+            by_endpoint = Some(endpoint);
             categories.sort();
             categories.dedup();
         }
@@ -944,26 +1000,27 @@ impl LanguageCatalog {
                     None if adds_only && c == Category::DbWrite => Some(NotDestructive::AddsOnly),
                     None => None,
                 };
-                (c, harmless)
+                let by = match by_endpoint {
+                    Some(endpoint) if endpoint.category == c => &endpoint.id,
+                    _ => &rule.id,
+                };
+                (c, harmless, by.clone())
             })
             .collect()
     }
 
-    /// The category an HTTP write to `url` has by its endpoint; the first rule that matches.
-    fn endpoint_for(&self, url: &str) -> Option<Category> {
+    /// The rule that says what an HTTP write to `url` is by its endpoint; the first that matches.
+    fn endpoint_for(&self, url: &str) -> Option<&Endpoint> {
         let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
         let rest = rest.split(['?', '#']).next().unwrap_or_default();
         let lower = rest.to_ascii_lowercase();
         let trimmed = lower.trim_end_matches('/');
         let last = trimmed.rsplit('/').next().unwrap_or_default();
         let has_path = trimmed.contains('/');
-        self.endpoints
-            .iter()
-            .find(|e| {
-                e.urls.iter().any(|g| g.matches(trimmed))
-                    || (has_path && e.last_segments.iter().any(|g| g.matches(last)))
-            })
-            .map(|e| e.category)
+        self.endpoints.iter().find(|e| {
+            e.urls.iter().any(|g| g.matches(trimmed))
+                || (has_path && e.last_segments.iter().any(|g| g.matches(last)))
+        })
     }
 
     pub fn tool_rules(&self, kind: ToolKind) -> impl Iterator<Item = &ToolRule> {
