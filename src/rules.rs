@@ -206,8 +206,8 @@ pub struct RuleDoc {
     pub origin: String,
     /// The table (`effect`, `tool`...).
     pub table: String,
-    /// Every other field of the entry, as `key = value` in TOML: what it matches and decides.
-    pub fields: Vec<(String, String)>,
+    /// Every other field of the entry: what it matches and decides.
+    pub fields: Vec<(String, toml::Value)>,
 }
 
 /// Every built-in rule, catalog files in their order (each once) then the engine's rules.
@@ -251,7 +251,7 @@ pub fn builtin_rules() -> Vec<RuleDoc> {
                     fields: fields
                         .iter()
                         .filter(|(k, _)| *k != "id" && *k != "doc")
-                        .map(|(k, v)| (k.clone(), v.to_string()))
+                        .map(|(k, v)| (k.clone(), v.clone()))
                         .collect(),
                 });
             }
@@ -267,6 +267,22 @@ pub fn builtin_rules() -> Vec<RuleDoc> {
         });
     }
     out
+}
+
+/// A field's value as the catalog page shows it: a list of texts as its items, each in
+/// backticks; anything else as inline TOML in backticks.
+fn field_text(value: &toml::Value) -> String {
+    let quoted = |text: &str| format!("`{}`", text.replace('`', "'"));
+    match value {
+        toml::Value::Array(items) if items.iter().all(toml::Value::is_str) => items
+            .iter()
+            .filter_map(toml::Value::as_str)
+            .map(quoted)
+            .collect::<Vec<_>>()
+            .join(", "),
+        toml::Value::String(text) => quoted(text),
+        other => quoted(&other.to_string()),
+    }
 }
 
 /// The rule with id `id`, built-in or engine.
@@ -300,7 +316,7 @@ pub fn catalog_markdown() -> String {
         if !rule.fields.is_empty() {
             out.push('\n');
             for (key, value) in &rule.fields {
-                out.push_str(&format!("- `{key}`: `{}`\n", value.replace('`', "'")));
+                out.push_str(&format!("- `{key}`: {}\n", field_text(value)));
             }
         }
     }
