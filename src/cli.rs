@@ -48,6 +48,11 @@ enum Command {
         #[arg(default_value = ".")]
         path: PathBuf,
     },
+    /// List the built-in rules (id and doc), or print one rule's id, doc and patterns.
+    Rules {
+        /// A rule id (`py.effect.http-write`); without one, every rule is listed.
+        id: Option<String>,
+    },
     /// Print a shell completion script for bash, zsh, fish, elvish or PowerShell.
     Completions { shell: clap_complete::Shell },
     /// Walk and parse only, for the benchmark's baseline (prints files, lines, seconds).
@@ -169,6 +174,7 @@ where
         Some(Command::Diff(args)) => run_diff(&args),
         Some(Command::Check(args)) => run_check(&args),
         Some(Command::Init { path }) => run_init(&path),
+        Some(Command::Rules { id }) => run_rules(id.as_deref()),
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;
             let mut command = Cli::command();
@@ -182,6 +188,30 @@ where
         eprintln!("{report:?}");
         ExitCode::from(2)
     })
+}
+
+/// `agent-audit rules [ID]`: the rule list, or one rule.
+fn run_rules(id: Option<&str>) -> miette::Result<ExitCode> {
+    let text = match id {
+        None => crate::rules::list_text(),
+        Some(id) => match crate::rules::find(id) {
+            Some(rule) => crate::rules::rule_text(&rule),
+            None => {
+                let near: Vec<String> = crate::rules::builtin_rules()
+                    .into_iter()
+                    .filter(|r| r.id.contains(id) || id.contains(r.id.as_str()))
+                    .map(|r| r.id)
+                    .take(8)
+                    .collect();
+                if near.is_empty() {
+                    miette::bail!("no rule `{id}`: `agent-audit rules` lists them");
+                }
+                miette::bail!("no rule `{id}`; did you mean {}?", near.join(", "));
+            }
+        },
+    };
+    print_stdout(&text);
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Loads the config for the directory `root` and scans it.

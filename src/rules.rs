@@ -290,6 +290,29 @@ pub fn find(id: &str) -> Option<RuleDoc> {
     builtin_rules().into_iter().find(|r| r.id == id)
 }
 
+/// `agent-audit rules`: every built-in rule, one line each, `id  doc`.
+pub fn list_text() -> String {
+    let rules = builtin_rules();
+    let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    rules
+        .iter()
+        .map(|r| format!("{:width$}  {}\n", r.id, r.doc))
+        .collect()
+}
+
+/// `agent-audit rules ID`: the rule's id, doc, where it is defined and every field.
+pub fn rule_text(rule: &RuleDoc) -> String {
+    let place = match rule.origin.as_str() {
+        "engine" => "the engine (src/rules.rs)".to_string(),
+        file => format!("{file} [[{}]]", rule.table),
+    };
+    let mut out = format!("{}\n  {}\n  defined in {place}\n", rule.id, rule.doc);
+    for (key, value) in &rule.fields {
+        out.push_str(&format!("  {key} = {value}\n"));
+    }
+    out
+}
+
 /// `docs/catalog.md`: every built-in rule, one section per catalog file and table.
 pub fn catalog_markdown() -> String {
     let mut out = String::from(
