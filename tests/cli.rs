@@ -781,6 +781,12 @@ fn check_ignores_renamed_rules_but_not_a_changed_effect() {
     let dir = fixture_copy("../js/mixed");
     let root = dir.path();
     let inventory = root.join("toolcalls.yaml");
+    let check = || {
+        agent_audit()
+            .args(["check", "--fail-on", "never"])
+            .arg(root)
+            .assert()
+    };
     let text = std::fs::read_to_string(&inventory).unwrap();
     assert!(
         text.contains("rule: js.effect."),
@@ -795,32 +801,19 @@ fn check_ignores_renamed_rules_but_not_a_changed_effect() {
         })
         .collect();
     std::fs::write(&inventory, &renamed).unwrap();
-    agent_audit()
-        .args(["check", "--fail-on", "never"])
-        .arg(root)
-        .assert()
-        .success();
+    check().success();
     let unnamed: String = text
         .lines()
         .filter(|l| !l.trim_start().starts_with("rule: "))
         .map(|l| format!("{l}\n"))
         .collect();
     std::fs::write(&inventory, &unnamed).unwrap();
-    agent_audit()
-        .args(["check", "--fail-on", "never"])
-        .arg(root)
-        .assert()
-        .success();
+    check().success();
     // What an effect is still counts.
     std::fs::write(
         &inventory,
         text.replacen("category: subprocess", "category: file_read", 1),
     )
     .unwrap();
-    agent_audit()
-        .args(["check", "--fail-on", "never"])
-        .arg(root)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("effects"));
+    check().code(1).stderr(predicate::str::contains("effects"));
 }
