@@ -1,6 +1,7 @@
-//! One fixture per rule: every project under `fixtures/rules/<lang>/<rule-id>/` is scanned and
-//! rendered one line per tool, effect, guard and agent, each with its `file:line` and rule id,
-//! and compared with `tests/snapshots/rules__<lang>__<rule-id>.snap`. Each fixture must fire
+//! One fixture per rule: every project under `fixtures/rules/<lang>/<rule-id>/` is scanned,
+//! rendered one line per tool, effect, guard (with its evidence) and agent, each with its
+//! `file:line` and rule id, and compared with
+//! `tests/snapshots/rules__<lang>__<rule-id>.snap`. Each fixture must fire
 //! its own rule; below its `# stays quiet` (`// stays quiet`) comment are the near misses.
 //! A coverage test fails when a built-in rule fires in no fixture (rule or project), and
 //! `docs/catalog.md` must match the catalogs. `UPDATE_EXPECT=1 cargo test --test rules`
@@ -72,9 +73,10 @@ fn render(tools: &[Tool], agents: &[Agent]) -> String {
         }
         for guard in &tool.guards {
             out.push_str(&format!(
-                "  guard {} {} [{}]\n",
+                "  guard {} {} {:?} [{}]\n",
                 guard.kind.as_str(),
                 guard.at(),
+                guard.evidence,
                 guard.rule
             ));
         }
