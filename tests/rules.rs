@@ -168,10 +168,6 @@ fn names_no_entry(table: &str, fields: &[(String, toml::Value)]) -> bool {
         || (table == "builtin" && field("effects").is_none())
 }
 
-/// Rules no fixture fires yet, one id per line with the reason after `#`; the list may only
-/// shrink.
-const PENDING: &str = include_str!("rules_pending.txt");
-
 #[test]
 fn every_builtin_rule_fires_in_some_fixture() {
     let mut seen: BTreeSet<String> = BTreeSet::new();
@@ -199,34 +195,15 @@ fn every_builtin_rule_fires_in_some_fixture() {
         let (tools, agents) = scan(&dir);
         seen.extend(ids_in(&render(&tools, &agents)).map(str::to_string));
     }
-    let pending: BTreeSet<&str> = PENDING
-        .lines()
-        .map(|l| l.split('#').next().unwrap_or_default().trim())
-        .filter(|l| !l.is_empty())
+    let silent: Vec<String> = builtin_rules()
+        .into_iter()
+        .filter(|r| !names_no_entry(&r.table, &r.fields) && !seen.contains(&r.id))
+        .map(|r| format!("{} ({})", r.id, r.origin))
         .collect();
-    let mut silent = Vec::new();
-    let mut fired_pending = Vec::new();
-    for rule in builtin_rules() {
-        if names_no_entry(&rule.table, &rule.fields) {
-            continue;
-        }
-        let fired = seen.contains(&rule.id);
-        if !fired && !pending.contains(rule.id.as_str()) {
-            silent.push(format!("{} ({})", rule.id, rule.origin));
-        }
-        if fired && pending.contains(rule.id.as_str()) {
-            fired_pending.push(rule.id);
-        }
-    }
     assert!(
         silent.is_empty(),
         "these rules fire in no fixture: add one under fixtures/rules/<lang>/<rule-id>/:\n  {}",
         silent.join("\n  ")
-    );
-    assert!(
-        fired_pending.is_empty(),
-        "these rules fire now: take them off tests/rules_pending.txt:\n  {}",
-        fired_pending.join("\n  ")
     );
 }
 
