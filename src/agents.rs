@@ -132,6 +132,7 @@ pub fn find_agents(
             agents.push(Agent {
                 name,
                 framework: rule.def.framework.clone(),
+                rule: rule.id.to_string(),
                 file: facts.path.clone(),
                 cell,
                 line,

@@ -162,6 +162,7 @@ fn effects_and_guards(
             cell,
             line,
             strong: f.strong,
+            rule: f.rule.0.to_string(),
         }
     };
     let mut guards: Vec<Guard> = Vec::new();
@@ -178,6 +179,7 @@ fn effects_and_guards(
                 category: reached.category,
                 call: reached.call_text.clone(),
                 api: reached.api.clone(),
+                rule: reached.rule.to_string(),
                 file,
                 cell,
                 line,
@@ -200,7 +202,10 @@ fn effects_and_guards(
         (a.0.at(), a.0.category, &a.0.call) == (b.0.at(), b.0.category, &b.0.call)
     });
     guards.sort_by(|a, b| (a.at(), a.kind, &a.evidence).cmp(&(b.at(), b.kind, &b.evidence)));
-    guards.dedup();
+    // Two rules that find the same check make one guard, named by the first.
+    guards.dedup_by(|a, b| {
+        (a.at(), a.kind, &a.evidence, a.strong) == (b.at(), b.kind, &b.evidence, b.strong)
+    });
     (effects, guards)
 }
 
@@ -234,6 +239,7 @@ fn build_tool(
         name: detected.name.clone(),
         function,
         framework: detected.framework.clone(),
+        rule: detected.rule.to_string(),
         language: language.as_str().to_string(),
         file,
         cell,

@@ -10,8 +10,11 @@ use crate::facts::{CallExpr, Expr, Language};
 use crate::model::{Category, GuardKind, NotDestructive};
 use crate::pattern::{ApiPath, Glob, Pattern, PatternError};
 
+pub use crate::rules::{FoundBy, RuleId};
+use crate::rules::{Ids, Origin};
+
 /// Built-in catalogs, one `(language, origin, text)` per file.
-const BUILTIN: &[(Language, &str, &str)] = &[
+pub(crate) const BUILTIN: &[(Language, &str, &str)] = &[
     (
         Language::Python,
         "queries/python/effects.toml",
@@ -109,6 +112,13 @@ pub struct CatalogFile {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TemporaryDef {
+    /// `<lang>.<table>.<slug>`: names the rule for good; never changed, never reused. Required
+    /// in the built-in catalogs; a user rule without one is `user.<table>.<n>`.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// One sentence: what the rule matches, and why that makes it what it says.
+    #[serde(default)]
+    pub doc: Option<String>,
     /// Calls whose result, or anything reached from it, is a temporary file or path
     /// (`tempfile.**`: `tempfile.mkdtemp()`, `tempfile.NamedTemporaryFile().name`).
     #[serde(default)]
@@ -171,6 +181,7 @@ impl Endpoint {
 /// A compiled `[[endpoint]]` rule.
 #[derive(Debug)]
 pub struct Endpoint {
+    pub id: RuleId,
     pub category: Category,
     pub reads: Option<Category>,
     pub deletes: Option<Category>,
@@ -239,6 +250,13 @@ pub struct McpServerDef {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GuardRuleDef {
+    /// `<lang>.<table>.<slug>`: names the rule for good; never changed, never reused. Required
+    /// in the built-in catalogs; a user rule without one is `user.<table>.<n>`.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// One sentence: what the rule matches, and why that makes it what it says.
+    #[serde(default)]
+    pub doc: Option<String>,
     pub kind: GuardKind,
     #[serde(default)]
     pub words: Vec<String>,
@@ -325,6 +343,7 @@ pub struct ToolMapDef {
 /// A compiled `[[guard]]` rule.
 #[derive(Debug)]
 pub struct GuardRule {
+    pub id: RuleId,
     pub kind: GuardKind,
     pub words: Vec<Glob>,
     pub calls: Vec<Pattern>,
@@ -364,6 +383,13 @@ impl GuardRule {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PassthroughDef {
+    /// `<lang>.<table>.<slug>`: names the rule for good; never changed, never reused. Required
+    /// in the built-in catalogs; a user rule without one is `user.<table>.<n>`.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// One sentence: what the rule matches, and why that makes it what it says.
+    #[serde(default)]
+    pub doc: Option<String>,
     #[serde(default)]
     pub calls: Vec<String>,
     /// Generic types, by their last name, whose value is their first type argument.
@@ -407,6 +433,10 @@ pub struct EffectRuleDef {
     #[serde(default)]
     pub language: Option<Language>,
 }
+
+/// One category of a judged call: the reason it is not destructive (when it is not) and the
+/// rule that decided the category.
+pub type Judged = (Category, Option<NotDestructive>, RuleId);
 
 /// How an argument refines an effect's category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -511,6 +541,13 @@ pub enum ToolKind {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ToolRuleDef {
+    /// `<lang>.<table>.<slug>`: names the rule for good; never changed, never reused. Required
+    /// in the built-in catalogs; a user rule without one is `user.<table>.<n>`.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// One sentence: what the rule matches, and why that makes it what it says.
+    #[serde(default)]
+    pub doc: Option<String>,
     pub kind: ToolKind,
     pub framework: String,
     /// Decorator, factory or constructor paths (kinds decorator, call, dispatcher, tool_list).
@@ -625,6 +662,7 @@ pub struct ArgConditionDef {
 
 #[derive(Debug)]
 pub struct EffectRule {
+    pub id: RuleId,
     pub category: Category,
     pub patterns: Vec<Pattern>,
     pub classify: Option<Classifier>,
@@ -643,6 +681,7 @@ impl EffectRule {
 
 #[derive(Debug)]
 pub struct ToolRule {
+    pub id: RuleId,
     pub def: ToolRuleDef,
     /// `calls` or `bases`, compiled.
     pub patterns: Vec<Pattern>,
@@ -667,8 +706,9 @@ pub struct LanguageCatalog {
     pub wrapper_types: Vec<String>,
     /// Calls that run the functions passed to them (`asyncio.to_thread(f)`).
     pub executors: Vec<Pattern>,
-    /// Calls that send a message to another process (`sock.sendall(data)`, `ws.send(msg)`).
-    pub channels: Vec<Pattern>,
+    /// Calls that send a message to another process (`sock.sendall(data)`, `ws.send(msg)`),
+    /// each with its rule's id.
+    pub channels: Vec<(Pattern, RuleId)>,
     pub guards: Vec<GuardRule>,
     pub endpoints: Vec<Endpoint>,
     /// Calls that give temporary paths, and calls that join paths (see [`TemporaryDef`]).
@@ -712,15 +752,23 @@ impl Catalog {
     /// The built-in catalog plus the user's rules (which take precedence on equal specificity).
     pub fn load(user: &CatalogFile, user_origin: &str) -> Result<Self, CatalogError> {
         let mut catalog = Catalog::default();
+        let user_ids = user.ids(Origin::User(user_origin))?;
         for language in Language::FAMILIES {
-            catalog.add(language, user, user_origin, true)?;
+            catalog.add(language, user, user_origin, &user_ids, true)?;
         }
         for (language, origin, text) in BUILTIN {
             let file: CatalogFile = toml::from_str(text).map_err(|e| CatalogError::Toml {
                 origin: origin.to_string(),
                 source: Box::new(e),
             })?;
-            catalog.add(*language, &file, origin, false)?;
+            let ids = file.ids(Origin::Builtin(origin))?;
+            if let Some(id) = user_ids.all.iter().find(|id| ids.all.contains(id)) {
+                return Err(CatalogError::Rule {
+                    origin: user_origin.to_string(),
+                    message: format!("rule id `{id}` is a built-in rule's ({origin})"),
+                });
+            }
+            catalog.add(*language, &file, origin, &ids, false)?;
         }
         for lang in catalog.languages.values_mut() {
             lang.index();
@@ -738,6 +786,7 @@ impl Catalog {
         language: Language,
         file: &CatalogFile,
         origin: &str,
+        ids: &Ids,
         filter_by_language: bool,
     ) -> Result<(), CatalogError> {
         let compile = |sources: &[String]| -> Result<Vec<Pattern>, CatalogError> {
@@ -752,7 +801,7 @@ impl Catalog {
                 .collect()
         };
         let lang = self.languages.entry(language).or_default();
-        for def in &file.effect {
+        for (def, id) in file.effect.iter().zip(&ids.effect) {
             if filter_by_language && def.language.is_some_and(|l| l.family() != language) {
                 continue;
             }
@@ -766,6 +815,7 @@ impl Catalog {
                 });
             }
             lang.effects.push(EffectRule {
+                id: id.clone(),
                 category: def.category,
                 patterns: compile(&def.calls)?,
                 classify: def.classify,
@@ -775,7 +825,7 @@ impl Catalog {
                 not_destructive: def.not_destructive,
             });
         }
-        for def in &file.endpoint {
+        for (def, id) in file.endpoint.iter().zip(&ids.endpoint) {
             if filter_by_language && def.language.is_some_and(|l| l.family() != language) {
                 continue;
             }
@@ -785,6 +835,7 @@ impl Catalog {
                     .collect()
             };
             lang.endpoints.push(Endpoint {
+                id: id.clone(),
                 category: def.category,
                 reads: def.reads,
                 deletes: def.deletes,
@@ -812,13 +863,14 @@ impl Catalog {
             lang.temporary_sources.extend(compile(&def.sources)?);
             lang.path_joins.extend(compile(&def.joins)?);
         }
-        for def in &file.channel {
+        for (def, id) in file.channel.iter().zip(&ids.channel) {
             if filter_by_language && def.language.is_some_and(|l| l.family() != language) {
                 continue;
             }
-            lang.channels.extend(compile(&def.calls)?);
+            lang.channels
+                .extend(compile(&def.calls)?.into_iter().map(|p| (p, id.clone())));
         }
-        for def in &file.guard {
+        for (def, id) in file.guard.iter().zip(&ids.guard) {
             if filter_by_language && def.language.is_some_and(|l| l.family() != language) {
                 continue;
             }
@@ -827,6 +879,7 @@ impl Catalog {
                 None => None,
             };
             lang.guards.push(GuardRule {
+                id: id.clone(),
                 kind: def.kind,
                 words: def
                     .words
@@ -858,7 +911,7 @@ impl Catalog {
         }
         lang.builtins.extend(file.builtin.iter().cloned());
         lang.mcp_servers.extend(file.mcp_server.iter().cloned());
-        for def in &file.tool {
+        for (def, id) in file.tool.iter().zip(&ids.tool) {
             if filter_by_language && def.language.is_some_and(|l| l.family() != language) {
                 continue;
             }
@@ -893,6 +946,7 @@ impl Catalog {
                 None => None,
             };
             lang.tools.push(ToolRule {
+                id: id.clone(),
                 patterns: compile(sources)?,
                 def: def.clone(),
                 when,
@@ -950,15 +1004,16 @@ impl LanguageCatalog {
     /// The categories of a call matched by `rule`: as its classifier judges the arguments,
     /// then, for an HTTP write whose URL is written out, as the `[[endpoint]]` rules say; each
     /// with the reason it is not destructive, when it is not (the rule's, or an `INSERT` that
-    /// only adds rows).
+    /// only adds rows), and the rule that decided it (the endpoint's, where one did).
     pub fn judge(
         &self,
         rule: &EffectRule,
         call: &CallExpr,
         value_of: &dyn Fn(&Expr) -> Option<Expr>,
         base_url: Option<&str>,
-    ) -> Vec<(Category, Option<NotDestructive>)> {
+    ) -> Vec<Judged> {
         let mut categories = classify(rule, call, value_of);
+        let mut by_endpoint = None;
         let text_of = |spec: Option<&ArgSpec>| {
             let written = spec.and_then(|spec| spec.find(call));
             let bound = match written {
@@ -983,10 +1038,19 @@ impl LanguageCatalog {
                 .callee
                 .last_name()
                 .is_some_and(|m| m.eq_ignore_ascii_case("delete") || m == "del");
+            // The categories the endpoint changed are the endpoint rule's finding.
+            let mut decided = Vec::new();
             categories = categories
                 .into_iter()
-                .flat_map(|c| endpoint.categories_for(c, deletes))
+                .flat_map(|c| {
+                    let judged = endpoint.categories_for(c, deletes);
+                    if judged != [c] {
+                        decided.extend(judged.iter().copied());
+                    }
+                    judged
+                })
                 .collect();
+            by_endpoint = Some((endpoint, decided));
             categories.sort();
             categories.dedup();
         }
@@ -1000,7 +1064,11 @@ impl LanguageCatalog {
                     None if adds_only && c == Category::DbWrite => Some(NotDestructive::AddsOnly),
                     None => None,
                 };
-                (c, harmless)
+                let by = match &by_endpoint {
+                    Some((endpoint, decided)) if decided.contains(&c) => &endpoint.id,
+                    _ => &rule.id,
+                };
+                (c, harmless, by.clone())
             })
             .collect()
     }

@@ -48,6 +48,11 @@ enum Command {
         #[arg(default_value = ".")]
         path: PathBuf,
     },
+    /// List the built-in rules (id and doc), or print one rule's id, doc and patterns.
+    Rules {
+        /// A rule id (`py.effect.http-write`); without one, every rule is listed.
+        id: Option<String>,
+    },
     /// Print a shell completion script for bash, zsh, fish, elvish or PowerShell.
     Completions { shell: clap_complete::Shell },
     /// Walk and parse only, for the benchmark's baseline (prints files, lines, seconds).
@@ -169,6 +174,7 @@ where
         Some(Command::Diff(args)) => run_diff(&args),
         Some(Command::Check(args)) => run_check(&args),
         Some(Command::Init { path }) => run_init(&path),
+        Some(Command::Rules { id }) => run_rules(id.as_deref()),
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;
             let mut command = Cli::command();
@@ -182,6 +188,30 @@ where
         eprintln!("{report:?}");
         ExitCode::from(2)
     })
+}
+
+/// `agent-audit rules [ID]`: the rule list, or one rule.
+fn run_rules(id: Option<&str>) -> miette::Result<ExitCode> {
+    let text = match id {
+        None => crate::rules::list_text(),
+        Some(id) => match crate::rules::find(id) {
+            Some(rule) => crate::rules::rule_text(&rule),
+            None => {
+                let near: Vec<String> = crate::rules::builtin_rules()
+                    .into_iter()
+                    .filter(|r| r.id.contains(id) || id.contains(r.id.as_str()))
+                    .map(|r| r.id)
+                    .take(8)
+                    .collect();
+                if near.is_empty() {
+                    miette::bail!("no rule `{id}`: `agent-audit rules` lists them");
+                }
+                miette::bail!("no rule `{id}`; did you mean {}?", near.join(", "));
+            }
+        },
+    };
+    print_stdout(&text);
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Loads the config for the directory `root` and scans it.
@@ -341,7 +371,12 @@ fn run_check(args: &CheckArgs) -> miette::Result<ExitCode> {
             }
             Ok(old) => {
                 let changes = stale_tools(&old.tools, &output.tools);
-                if !changes.is_empty() || old.agents != output.agents {
+                let agents = |agents: &[crate::model::Agent]| {
+                    let mut agents = agents.to_vec();
+                    agents.iter_mut().for_each(|a| a.rule.clear());
+                    agents
+                };
+                if !changes.is_empty() || agents(&old.agents) != agents(&output.agents) {
                     eprintln!(
                         "error: {} is stale: run `{refresh}` and commit it",
                         inventory_path.display()
@@ -461,12 +496,14 @@ fn load_baseline(path: Option<&Path>) -> miette::Result<Option<Vec<crate::model:
 }
 
 /// How the tools in the code differ from the committed ones, one line each.
+/// The names of the rules behind tools, effects and guards are not compared: a renamed rule
+/// changes nothing a tool does.
 fn stale_tools(old: &[crate::model::Tool], new: &[crate::model::Tool]) -> Vec<String> {
     let mut out = Vec::new();
     for tool in new {
         match old.iter().find(|t| t.id == tool.id) {
             None => out.push(format!("added: {} ({})", tool.id, tool.at())),
-            Some(before) if before != tool => out.push(format!(
+            Some(before) if before.without_rules() != tool.without_rules() => out.push(format!(
                 "changed: {} ({}): {}",
                 tool.id,
                 tool.at(),
@@ -485,6 +522,7 @@ fn stale_tools(old: &[crate::model::Tool], new: &[crate::model::Tool]) -> Vec<St
 
 /// What differs between two versions of a tool, in the inventory's words.
 fn changed_parts(old: &crate::model::Tool, new: &crate::model::Tool) -> Vec<&'static str> {
+    let (old, new) = (&old.without_rules(), &new.without_rules());
     let parts = [
         (old.effects != new.effects, "effects"),
         (old.guards != new.guards, "guards"),

@@ -22,7 +22,7 @@ use std::collections::BTreeSet;
 use rustc_hash::FxHashMap as HashMap;
 use std::rc::Rc;
 
-use crate::catalog::{GuardRule, LanguageCatalog};
+use crate::catalog::{FoundBy, GuardRule, LanguageCatalog, RuleId};
 use crate::detect::{DetectedTool, Entry};
 use crate::facts::{Check, Exit, Expr, Language, Name, Span};
 use crate::link::{Project, Sym};
@@ -41,6 +41,8 @@ pub struct Found {
     pub file: usize,
     pub line: u32,
     pub strong: bool,
+    /// The catalog rule that found it (not part of its identity).
+    pub rule: FoundBy,
 }
 
 /// What the judge decided for one tool.
@@ -69,8 +71,8 @@ pub struct Judge<'p> {
     meanings: RefCell<HashMap<(usize, usize), Meaning>>,
 }
 
-/// The guard kinds a check means.
-type Meaning = Rc<Vec<GuardKind>>;
+/// The guard kinds a check means, each with the first rule that gives it that meaning.
+type Meaning = Rc<Vec<(GuardKind, RuleId)>>;
 
 /// (file, function, depth) of a helper judged for the guards it applies.
 type HelperKey = (usize, usize, usize);
@@ -141,8 +143,8 @@ impl<'p> Judge<'p> {
             if !(gates || stops_before) {
                 continue;
             }
-            for &kind in self.meaning(file, c).iter() {
-                out.insert(self.found_at_check(file, scope, check, kind));
+            for (kind, by) in self.meaning(file, c).iter() {
+                out.insert(self.found_at_check(file, scope, check, *kind, by));
             }
         }
         for &c in project.calls_in(file, scope) {
@@ -155,7 +157,7 @@ impl<'p> Judge<'p> {
                 if rule.anywhere && !rule.calls.is_empty() {
                     let path = self.call_path(file, c);
                     if path.as_ref().is_some_and(|p| rule.matches_call(p)) {
-                        out.insert(self.found_at_call(file, c, rule.kind));
+                        out.insert(self.found_at_call(file, c, rule));
                     }
                 }
             }
@@ -202,7 +204,7 @@ impl<'p> Judge<'p> {
                 {
                     continue;
                 }
-                let mut found = self.found_at_call(file, call, rule.kind);
+                let mut found = self.found_at_call(file, call, rule);
                 found.strong |= fixed_by_argument;
                 out.push(HelperGuard {
                     found,
@@ -246,9 +248,9 @@ impl<'p> Judge<'p> {
             if check.exit != Some(Exit::Raise) || self.in_region(file, func, check.span) {
                 continue;
             }
-            for &kind in self.meaning(file, c).iter() {
+            for (kind, by) in self.meaning(file, c).iter() {
                 out.push(HelperGuard {
-                    found: self.found_at_check(file, scope, check, kind),
+                    found: self.found_at_check(file, scope, check, *kind, by),
                     bypassable: skipped(check.span),
                 });
             }
@@ -302,8 +304,13 @@ impl<'p> Judge<'p> {
         kinds
     }
 
-    /// The guard kinds a test means.
-    fn check_kinds(&self, file: usize, scope: Option<usize>, check: &Check) -> Vec<GuardKind> {
+    /// The guard kinds a test means, each with the first rule that means it.
+    fn check_kinds(
+        &self,
+        file: usize,
+        scope: Option<usize>,
+        check: &Check,
+    ) -> Vec<(GuardKind, RuleId)> {
         let mut kinds = Vec::new();
         let facts = &self.project.files[file];
         for rule in &self.catalog.guards {
@@ -321,8 +328,8 @@ impl<'p> Judge<'p> {
                     .words
                     .iter()
                     .any(|w| self.bound_to_guard_call(file, scope, w, check.span, rule)));
-            if (by_word || by_call) && !kinds.contains(&rule.kind) {
-                kinds.push(rule.kind);
+            if (by_word || by_call) && !kinds.iter().any(|(k, _)| *k == rule.kind) {
+                kinds.push((rule.kind, rule.id.clone()));
             }
         }
         kinds
@@ -363,6 +370,7 @@ impl<'p> Judge<'p> {
         scope: Option<usize>,
         check: &Check,
         kind: GuardKind,
+        rule: &RuleId,
     ) -> Found {
         let strong = match kind {
             GuardKind::Allowlist => !self.allows_by_default(file, scope, check),
@@ -375,6 +383,7 @@ impl<'p> Judge<'p> {
             file,
             line: check.span.start_line,
             strong,
+            rule: FoundBy(rule.clone()),
         }
     }
 
@@ -390,14 +399,15 @@ impl<'p> Judge<'p> {
             })
     }
 
-    fn found_at_call(&self, file: usize, call: usize, kind: GuardKind) -> Found {
+    fn found_at_call(&self, file: usize, call: usize, rule: &GuardRule) -> Found {
         let call = &self.project.files[file].calls[call];
         Found {
-            kind,
+            kind: rule.kind,
             evidence: format!("{}(...)", call.callee_text),
             file,
             line: call.span.start_line,
-            strong: kind.is_strong(),
+            strong: rule.kind.is_strong(),
+            rule: FoundBy(rule.id.clone()),
         }
     }
 
@@ -498,6 +508,7 @@ impl<'p> Judge<'p> {
                         file,
                         line: decorator.line,
                         strong: rule.kind.is_strong(),
+                        rule: FoundBy(rule.id.clone()),
                     });
                 }
             }
@@ -527,6 +538,7 @@ impl<'p> Judge<'p> {
                     file,
                     line: site.span.start_line,
                     strong: rule.kind.is_strong(),
+                    rule: FoundBy(rule.id.clone()),
                 });
             }
         }
@@ -546,6 +558,7 @@ impl<'p> Judge<'p> {
                             file: reg.file,
                             line: reg.line,
                             strong: rule.kind.is_strong(),
+                            rule: FoundBy(rule.id.clone()),
                         });
                     }
                 }
@@ -678,6 +691,7 @@ impl<'p> Judge<'p> {
                         file: reg.file,
                         line,
                         strong,
+                        rule: FoundBy(rule.id.clone()),
                     });
                 }
             }
@@ -725,6 +739,7 @@ impl<'p> Judge<'p> {
                                 file,
                                 line: call.span.start_line,
                                 strong: rule.kind.is_strong(),
+                                rule: FoundBy(rule.id.clone()),
                             });
                         }
                     }
@@ -759,16 +774,19 @@ impl<'p> Judge<'p> {
                     let constrained = param
                         .annotation
                         .as_ref()
-                        .is_some_and(|a| self.constrains(*file, a))
-                        || param
-                            .default
-                            .as_ref()
-                            .is_some_and(|d| self.constrains(*file, d));
-                    if constrained {
+                        .and_then(|a| self.constrains(*file, a))
+                        .or_else(|| {
+                            param
+                                .default
+                                .as_ref()
+                                .and_then(|d| self.constrains(*file, d))
+                        });
+                    if let Some(rule) = constrained {
                         out.push(self.validation(
                             format!("parameter `{}` is constrained", param.name),
                             *file,
                             function.def_line,
+                            rule,
                         ));
                     }
                     if let Some(annotation) = &param.annotation
@@ -796,22 +814,23 @@ impl<'p> Judge<'p> {
                 .args
                 .iter()
                 .find_map(|arg| self.refinement(reg.file, reg.scope, &arg.value, 0));
-            if let Some(evidence) = refined {
-                out.push(self.validation(evidence, reg.file, reg.line));
+            if let Some((evidence, rule)) = refined {
+                out.push(self.validation(evidence, reg.file, reg.line, rule));
             }
         }
         out
     }
 
     /// A refinement call (`[[guard]] schema_calls`) inside a schema given to a registration,
-    /// directly or through the variables it is built from: `z.string().max(100)`.
+    /// directly or through the variables it is built from: `z.string().max(100)`; the evidence
+    /// and the rule.
     fn refinement(
         &self,
         file: usize,
         scope: Option<usize>,
         expr: &Expr,
         depth: usize,
-    ) -> Option<String> {
+    ) -> Option<(String, &'p GuardRule)> {
         if depth > 12 {
             return None;
         }
@@ -819,15 +838,15 @@ impl<'p> Judge<'p> {
         match expr {
             Expr::Call(call) => {
                 if let Sym::External(path) = self.project.resolve(file, scope, &call.callee, 0)
-                    && self
+                    && let Some(rule) = self
                         .catalog
                         .guards
                         .iter()
-                        .any(|r| r.schema_calls.iter().any(|p| p.matches(&path)))
+                        .find(|r| r.schema_calls.iter().any(|p| p.matches(&path)))
                 {
-                    return Some(format!(
-                        "{}(...) in the tool's schema",
-                        call.callee.display()
+                    return Some((
+                        format!("{}(...) in the tool's schema", call.callee.display()),
+                        rule,
                     ));
                 }
                 let base = match &call.callee {
@@ -866,13 +885,14 @@ impl<'p> Judge<'p> {
                 let constrained = field
                     .annotation
                     .as_ref()
-                    .is_some_and(|a| self.constrains(f, a))
-                    || field.value.as_ref().is_some_and(|v| self.constrains(f, v));
-                if constrained {
+                    .and_then(|a| self.constrains(f, a))
+                    .or_else(|| field.value.as_ref().and_then(|v| self.constrains(f, v)));
+                if let Some(rule) = constrained {
                     out.push(self.validation(
                         format!("{}.{} is constrained", class_facts.name, field.name),
                         f,
                         field.line,
+                        rule,
                     ));
                 }
             }
@@ -885,16 +905,17 @@ impl<'p> Judge<'p> {
                     let Sym::External(path) = project.resolve(f, None, target, 0) else {
                         continue;
                     };
-                    if self
+                    if let Some(rule) = self
                         .catalog
                         .guards
                         .iter()
-                        .any(|r| r.schema_decorators.iter().any(|p| p.matches(&path)))
+                        .find(|r| r.schema_decorators.iter().any(|p| p.matches(&path)))
                     {
                         out.push(self.validation(
                             format!("@{} {}", target.display(), function.name),
                             f,
                             decorator.line,
+                            rule,
                         ));
                     }
                 }
@@ -903,42 +924,45 @@ impl<'p> Judge<'p> {
         out
     }
 
-    fn validation(&self, evidence: String, file: usize, line: u32) -> Found {
+    fn validation(&self, evidence: String, file: usize, line: u32, rule: &GuardRule) -> Found {
         Found {
             kind: GuardKind::InputValidation,
             evidence,
             file,
             line,
             strong: false,
+            rule: FoundBy(rule.id.clone()),
         }
     }
 
-    /// Whether an annotation or default constrains values: `Field(max_length=5)`,
-    /// `Literal["a", "b"]`, `Annotated[str, Field(pattern=...)]`, `conint(ge=0)`.
-    fn constrains(&self, file: usize, expr: &Expr) -> bool {
+    /// The rule by which an annotation or default constrains values, when one does:
+    /// `Field(max_length=5)`, `Literal["a", "b"]`, `Annotated[str, Field(pattern=...)]`,
+    /// `conint(ge=0)`.
+    fn constrains(&self, file: usize, expr: &Expr) -> Option<&'p GuardRule> {
         let rules = &self.catalog.guards;
         match expr {
             Expr::Call(call) if call.callee.last_name() == Some("Field") => rules
                 .iter()
-                .any(|r| r.schema_keywords.iter().any(|k| call.keyword(k).is_some())),
+                .find(|r| r.schema_keywords.iter().any(|k| call.keyword(k).is_some())),
             Expr::Call(call) => self.is_schema_type(file, &call.callee),
-            Expr::Subscript(base, index) => {
-                self.is_schema_type(file, base) || index.iter().any(|i| self.constrains(file, i))
-            }
+            Expr::Subscript(base, index) => self
+                .is_schema_type(file, base)
+                .or_else(|| index.iter().find_map(|i| self.constrains(file, i))),
             Expr::Name(_) | Expr::Attr(..) => self.is_schema_type(file, expr),
-            _ => false,
+            _ => None,
         }
     }
 
-    fn is_schema_type(&self, file: usize, expr: &Expr) -> bool {
+    /// The rule whose `schema_types` the expression resolves to.
+    fn is_schema_type(&self, file: usize, expr: &Expr) -> Option<&'p GuardRule> {
         let path = match self.project.resolve(file, None, expr, usize::MAX) {
             Sym::External(path) => path,
-            _ => return false,
+            _ => return None,
         };
         self.catalog
             .guards
             .iter()
-            .any(|r| r.schema_types.iter().any(|p| p.matches(&path)))
+            .find(|r| r.schema_types.iter().any(|p| p.matches(&path)))
     }
 
     fn resolve_call(&self, file: usize, call: usize) -> Sym {

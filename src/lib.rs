@@ -23,6 +23,7 @@ pub mod model;
 pub mod note;
 pub mod pattern;
 pub mod report;
+pub mod rules;
 pub mod scan;
 pub mod suppress;
 pub mod trace;

@@ -203,6 +203,9 @@ pub struct Agent {
     /// `name=` when given, else the variable it is assigned to, else the constructor.
     pub name: String,
     pub framework: String,
+    /// The catalog rule that recognised the agent or server (`py.tool.mcp-server`).
+    #[serde(default)]
+    pub rule: String,
     pub file: String,
     /// The notebook cell `line` is in (1-based, counting every cell), only for a notebook.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -261,6 +264,9 @@ pub struct Tool {
     pub name: String,
     pub function: String,
     pub framework: String,
+    /// The catalog rule that made it a tool (`py.tool.mcp-tool-decorator`): docs/catalog.md.
+    #[serde(default)]
+    pub rule: String,
     pub language: String,
     pub file: String,
     /// The notebook cell `line` is in (1-based, counting every cell), only for a notebook.
@@ -328,6 +334,20 @@ impl Allow {
 }
 
 impl Tool {
+    /// The tool without the names of the rules behind it: what `check` compares, since a
+    /// renamed rule changes nothing the tool does.
+    pub fn without_rules(&self) -> Tool {
+        let mut tool = self.clone();
+        tool.rule.clear();
+        for effect in &mut tool.effects {
+            effect.rule.clear();
+        }
+        for guard in &mut tool.guards {
+            guard.rule.clear();
+        }
+        tool
+    }
+
     /// Whether a suppression takes the tool out of the gate as it is now.
     pub fn is_suppressed(&self) -> bool {
         self.suppressed.as_ref().is_some_and(|s| match s.allow {
@@ -420,6 +440,9 @@ pub struct Effect {
     pub call: String,
     /// What the call resolved to (`requests.post`).
     pub api: String,
+    /// The catalog rule that made the call this effect (`py.effect.http-write`).
+    #[serde(default)]
+    pub rule: String,
     pub file: String,
     /// The notebook cell `line` is in (1-based, counting every cell), only for a notebook.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -471,6 +494,9 @@ pub struct Guard {
     /// Whether the guard gates an effect on its own (SPEC §5): approval, confirmation, auth,
     /// a default-deny allowlist, a read-only mode that is on by default.
     pub strong: bool,
+    /// The catalog rule that found the guard (`py.guard.confirmation-flag`).
+    #[serde(default)]
+    pub rule: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]

@@ -12,7 +12,7 @@ use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::catalog::{EffectRule, LanguageCatalog};
+use crate::catalog::{EffectRule, Judged, LanguageCatalog, RuleId};
 use crate::detect::{DetectedTool, Entry};
 use crate::facts::{Call, Expr, Language, Role, Span};
 use crate::link::{Project, Sym};
@@ -53,6 +53,8 @@ pub struct Reached {
     /// The effect is in code outside the tree (a granted tool of the agent runtime): no
     /// chain of calls leads to it.
     pub outside: bool,
+    /// The catalog rule that made the call this effect (`py.effect.http-write`).
+    pub rule: RuleId,
 }
 
 /// Everything a tool reaches.
@@ -82,15 +84,12 @@ impl Trace {
 /// What one call does, as far as tracing is concerned.
 #[derive(Debug, Clone)]
 enum Outcome<'p> {
-    /// The categories, the API, and the rule when an argument refines the category.
-    Effect(
-        Vec<(Category, Option<NotDestructive>)>,
-        String,
-        Option<&'p EffectRule>,
-    ),
+    /// The categories (each with the rule that decided it), the API, and the rule when an
+    /// argument refines the category.
+    Effect(Vec<Judged>, String, Option<&'p EffectRule>),
     Calls(Vec<(usize, usize)>),
-    /// A message sent to another process through the API.
-    Send(String),
+    /// A message sent to another process through the API, and the channel rule.
+    Send(String, RuleId),
     Unresolved,
     Nothing,
 }
@@ -205,7 +204,7 @@ impl<'p> Tracer<'p> {
         let mut refinable: Vec<Option<&'p EffectRule>> = Vec::new();
         // Messages sent to another process, (node, call, API): judged once the walk has found
         // every caller that can name the message.
-        let mut sends: Vec<(usize, usize, String)> = Vec::new();
+        let mut sends: Vec<(usize, usize, String, RuleId)> = Vec::new();
         let mut judged_sends = 0;
         let mut next = 0;
         loop {
@@ -220,18 +219,19 @@ impl<'p> Tracer<'p> {
                     }
                     match &*self.outcome(node.file, call_index) {
                         Outcome::Effect(categories, api, rule) => {
-                            for &(category, not_destructive) in categories {
+                            for (category, not_destructive, by) in categories {
                                 refinable.push(*rule);
                                 trace.effects.push(Reached {
                                     node: current,
                                     call: Some(call_index),
-                                    category,
-                                    not_destructive,
+                                    category: *category,
+                                    not_destructive: *not_destructive,
                                     call_text: call.callee_text.to_string(),
                                     api: api.clone(),
                                     file: node.file,
                                     line: call.span.start_line,
                                     outside: false,
+                                    rule: by.clone(),
                                 });
                             }
                         }
@@ -245,7 +245,9 @@ impl<'p> Tracer<'p> {
                                 );
                             }
                         }
-                        Outcome::Send(api) => sends.push((current, call_index, api.clone())),
+                        Outcome::Send(api, by) => {
+                            sends.push((current, call_index, api.clone(), by.clone()))
+                        }
                         Outcome::Unresolved => trace.unresolved += 1,
                         Outcome::Nothing => {}
                     }
@@ -282,7 +284,7 @@ impl<'p> Tracer<'p> {
             if judged_sends == sends.len() {
                 break;
             }
-            for (node, call_index, api) in sends[judged_sends..].iter().cloned() {
+            for (node, call_index, api, by) in sends[judged_sends..].iter().cloned() {
                 let handlers: Vec<(usize, usize)> = self
                     .message_names(&trace, node, call_index)
                     .iter()
@@ -302,6 +304,7 @@ impl<'p> Tracer<'p> {
                         file: n.file,
                         line: call.span.start_line,
                         outside: false,
+                        rule: by,
                     });
                 }
                 for target in handlers {
@@ -318,6 +321,7 @@ impl<'p> Tracer<'p> {
             ..
         } = tool.entry
         {
+            let rule = tool.rule.clone();
             let site = &self.project.files[file].calls[call];
             trace.nodes.push(Node {
                 file,
@@ -337,6 +341,7 @@ impl<'p> Tracer<'p> {
                 file,
                 line: site.span.start_line,
                 outside: false,
+                rule,
             });
         }
         if let Entry::Granted(grant) = &tool.entry {
@@ -360,6 +365,7 @@ impl<'p> Tracer<'p> {
                 file: e.file,
                 line: e.line,
                 outside: true,
+                rule: e.api.as_str().into(),
             }));
             // What an unknown name does is not proven: counted like a call not resolved.
             trace.unresolved += usize::from(!grant.known);
@@ -373,8 +379,7 @@ impl<'p> Tracer<'p> {
     /// `{ method: "POST" }`. An effect some path leaves undecided keeps its first judgement.
     fn refine(&self, trace: &mut Trace, rules: &[Option<&'p EffectRule>]) {
         // One call may have several categories (SQL it cannot read); they are judged together.
-        type Judged = Option<Vec<(Category, Option<NotDestructive>)>>;
-        let mut judged: HashMap<(usize, usize), Judged> = HashMap::default();
+        let mut judged: HashMap<(usize, usize), Option<Vec<Judged>>> = HashMap::default();
         let mut effects = Vec::with_capacity(trace.effects.len());
         for (i, rule) in rules.iter().enumerate() {
             let reached = &trace.effects[i];
@@ -390,9 +395,11 @@ impl<'p> Tracer<'p> {
                     judged.insert(key, again.clone());
                     // A new judgement replaces every category of the call, once.
                     if let Some(categories) = &again {
-                        for &(category, not_destructive) in categories {
+                        for (category, not_destructive, by) in categories {
+                            let not_destructive = *not_destructive;
                             effects.push(Reached {
-                                category,
+                                category: *category,
+                                rule: by.clone(),
                                 // A temporary path stays one whoever passes the rest.
                                 not_destructive: not_destructive.or(reached
                                     .not_destructive
@@ -419,7 +426,7 @@ impl<'p> Tracer<'p> {
         node_index: usize,
         call: usize,
         rule: &EffectRule,
-    ) -> Option<Vec<(Category, Option<NotDestructive>)>> {
+    ) -> Option<Vec<Judged>> {
         let node = &trace.nodes[node_index];
         if node.incoming.is_empty() {
             return None;
@@ -666,7 +673,7 @@ impl<'p> Tracer<'p> {
                     let mut categories =
                         self.catalog
                             .judge(rule, &call.call, &value_of, base.as_deref());
-                    for (category, not_destructive) in &mut categories {
+                    for (category, not_destructive, _) in &mut categories {
                         if matches!(category, Category::FileWrite | Category::FileDelete)
                             && not_destructive.is_none()
                             && self.on_temporary_path(file, call, &path)
@@ -684,8 +691,9 @@ impl<'p> Tracer<'p> {
                         )
                     };
                 }
-                if self.catalog.channels.iter().any(|p| p.matches(&path)) {
-                    return Outcome::Send(path.to_string());
+                if let Some((_, by)) = self.catalog.channels.iter().find(|(p, _)| p.matches(&path))
+                {
+                    return Outcome::Send(path.to_string(), by.clone());
                 }
                 if self.catalog.executors.iter().any(|p| p.matches(&path)) {
                     let targets: Vec<(usize, usize)> = call

@@ -752,3 +752,68 @@ fn inline_suppressions_leave_the_gate_while_they_cover_the_tool() {
         "{markdown}"
     );
 }
+
+#[test]
+fn rules_lists_every_rule_and_prints_one_with_its_patterns() {
+    agent_audit()
+        .arg("rules")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("py.effect.http-write "))
+        .stdout(predicate::str::contains("engine.guard.session-deny-list "));
+    agent_audit()
+        .args(["rules", "py.effect.http-write"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "defined in queries/python/effects.toml [[effect]]",
+        ))
+        .stdout(predicate::str::contains("\"requests.post\""));
+    agent_audit()
+        .args(["rules", "mongo-read"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("py.effect.mongo-read"));
+}
+
+#[test]
+fn check_ignores_renamed_rules_but_not_a_changed_effect() {
+    let dir = fixture_copy("../js/mixed");
+    let root = dir.path();
+    let inventory = root.join("toolcalls.yaml");
+    let check = || {
+        agent_audit()
+            .args(["check", "--fail-on", "never"])
+            .arg(root)
+            .assert()
+    };
+    let text = std::fs::read_to_string(&inventory).unwrap();
+    assert!(
+        text.contains("rule: js.effect."),
+        "the inventory names its rules"
+    );
+    // An inventory written before a rule was renamed (or before rules were named) is current.
+    let renamed: String = text
+        .lines()
+        .map(|l| match l.split_once("rule: ") {
+            Some((indent, _)) => format!("{indent}rule: old.rule.name\n"),
+            None => format!("{l}\n"),
+        })
+        .collect();
+    std::fs::write(&inventory, &renamed).unwrap();
+    check().success();
+    let unnamed: String = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("rule: "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&inventory, &unnamed).unwrap();
+    check().success();
+    // What an effect is still counts.
+    std::fs::write(
+        &inventory,
+        text.replacen("category: subprocess", "category: file_read", 1),
+    )
+    .unwrap();
+    check().code(1).stderr(predicate::str::contains("effects"));
+}

@@ -1,4 +1,5 @@
-//! Golden tests: every project under `fixtures/<lang>/` is scanned and the whole inventory is
+//! Golden tests: every project under `fixtures/<lang>/` (not `fixtures/rules/`, see
+//! tests/rules.rs) is scanned and the whole inventory is
 //! compared with the `toolcalls.yaml` committed next to it. Run with `UPDATE_EXPECT=1` to
 //! rewrite the expected files, then review the diff like code.
 
@@ -16,7 +17,8 @@ fn fixture_dirs() -> Vec<PathBuf> {
     let mut dirs = Vec::new();
     for lang in std::fs::read_dir(&root).unwrap() {
         let lang = lang.unwrap().path();
-        if !lang.is_dir() {
+        // `fixtures/rules/` holds one fixture per rule, checked by tests/rules.rs.
+        if !lang.is_dir() || lang.file_name().is_some_and(|n| n == "rules") {
             continue;
         }
         for project in std::fs::read_dir(&lang).unwrap() {

@@ -15,6 +15,7 @@ use rustc_hash::FxHashSet as HashSet;
 use crate::catalog::{LanguageCatalog, ToolKind};
 use crate::facts::{Expr, FileFacts};
 use crate::link::{Project, Sym};
+use crate::rules::ENGINE_DEFINITION_HELPER;
 
 use super::forward::carried_param;
 use super::{DetectedTool, Entry, Registration, handler_function, keyed_name, summarize};
@@ -159,6 +160,7 @@ pub(super) fn helper_definitions(
         tools.push(DetectedTool {
             name,
             framework: FRAMEWORK.to_string(),
+            rule: ENGINE_DEFINITION_HELPER.into(),
             entry,
             description: call
                 .call

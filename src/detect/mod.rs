@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use rustc_hash::FxHashSet as HashSet;
 
-use crate::catalog::{ArgSpec, LanguageCatalog, ToolKind, ToolRule};
+use crate::catalog::{ArgSpec, LanguageCatalog, RuleId, ToolKind, ToolRule};
 use crate::facts::{CallExpr, Expr, FileFacts, Language};
 use crate::grants::Grant;
 use crate::link::{Project, Sym};
@@ -94,6 +94,8 @@ pub struct DetectedTool {
     pub registration: Option<Registration>,
     pub name: String,
     pub framework: String,
+    /// The catalog rule that made it a tool (`py.tool.mcp-tool-decorator`).
+    pub rule: RuleId,
     pub entry: Entry,
     pub description: Option<String>,
     pub declared: Option<Declared>,
@@ -373,6 +375,7 @@ fn decorated(
             tools.push(DetectedTool {
                 name,
                 framework: rule.def.framework.clone(),
+                rule: rule.id.clone(),
                 entry: Entry::Class {
                     file,
                     class,
@@ -454,6 +457,7 @@ fn decorated(
             tools.push(DetectedTool {
                 name,
                 framework: rule.def.framework.clone(),
+                rule: rule.id.clone(),
                 entry: Entry::Function { file, func },
                 description,
                 declared,
@@ -543,6 +547,7 @@ fn dispatched(
         tools.push(DetectedTool {
             name,
             framework: rule.def.framework.clone(),
+            rule: rule.id.clone(),
             entry: Entry::Branch {
                 file,
                 func,
@@ -645,6 +650,7 @@ fn undispatched(
                 declared: schema.and_then(|s| s.declared.clone()),
                 name,
                 framework: rule.def.framework.clone(),
+                rule: rule.id.clone(),
                 entry: Entry::Function { file: f, func: g },
                 registration: Some(registration.clone()),
             });
@@ -662,6 +668,7 @@ fn undispatched(
     tools.push(DetectedTool {
         name: handler.name.clone(),
         framework: rule.def.framework.clone(),
+        rule: rule.id.clone(),
         entry: Entry::Function {
             file: at.file,
             func: at.func,
@@ -865,6 +872,7 @@ fn registration_calls(
         tools.push(DetectedTool {
             name,
             framework: rule.def.framework.clone(),
+            rule: rule.id.clone(),
             entry,
             description,
             declared,
@@ -920,6 +928,7 @@ fn classes(
             let tool = DetectedTool {
                 name: literal_name.unwrap_or_else(|| class_facts.name.clone()),
                 framework: rule.def.framework.clone(),
+                rule: rule.id.clone(),
                 entry: Entry::Class {
                     file,
                     class,
@@ -998,6 +1007,7 @@ fn tool_lists(
                     tools.push(DetectedTool {
                         name: key.unwrap_or_else(|| function.name.clone()),
                         framework: rule.def.framework.clone(),
+                        rule: rule.id.clone(),
                         entry: Entry::Function { file: f, func },
                         description: function.docstring.as_deref().map(summarize),
                         declared: None,
@@ -1016,6 +1026,7 @@ fn tool_lists(
                             .or_else(|| field("name"))
                             .unwrap_or_else(|| class_facts.name.clone()),
                         framework: rule.def.framework.clone(),
+                        rule: rule.id.clone(),
                         entry: Entry::Class {
                             file: f,
                             class,

@@ -1,12 +1,13 @@
 //! The guards a session puts around the tools it grants and serves.
 
-use crate::catalog::LanguageCatalog;
+use crate::catalog::{FoundBy, LanguageCatalog};
 use crate::detect::{DetectedTool, Registration};
 use crate::facts::{Expr, Span};
 use crate::guards::Found;
 use crate::link::{Project, Sym};
 use crate::model::GuardKind;
 use crate::pattern::Glob;
+use crate::rules::{ENGINE_DENY_LIST, ENGINE_PERMISSION_RULES};
 
 use super::{Grant, Served, Written, follow};
 
@@ -38,6 +39,7 @@ pub(crate) fn session_guards(
             file: grant.file,
             line: grant.line,
             strong: true,
+            rule: FoundBy(ENGINE_PERMISSION_RULES.into()),
         });
     }
     if !grant.denied.is_empty() {
@@ -47,6 +49,7 @@ pub(crate) fn session_guards(
             file: grant.file,
             line: site.span.start_line,
             strong: false,
+            rule: FoundBy(ENGINE_DENY_LIST.into()),
         });
     }
     out.extend(call_guards(
@@ -98,6 +101,7 @@ fn call_guards(
                         file: reg.file,
                         line: reg.line,
                         strong: rule.kind.is_strong(),
+                        rule: FoundBy(rule.id.clone()),
                     });
                 }
             }
@@ -139,6 +143,7 @@ fn call_guards(
                     file: callback.0,
                     line: function.def_line,
                     strong: rule.kind.is_strong(),
+                    rule: FoundBy(rule.id.clone()),
                 });
             }
         }

@@ -258,6 +258,7 @@ fn session(
             registration: Some(registration.clone()),
             name: tool,
             framework: rule.def.framework.clone(),
+            rule: rule.id.clone(),
             entry: Entry::Granted(Box::new(grant)),
             description,
             declared: None,

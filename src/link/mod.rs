@@ -1323,7 +1323,12 @@ fn build_module_index(
                 start == 0
             } else {
                 let depth = start - prefix_len;
-                depth == 0 || !packages.contains(dirs[..depth].join("/").as_str())
+                // A folder with a dot in its name (`fixtures/rules/python/py.effect.x/`) makes
+                // more parts than folders; such a name is not importable past it.
+                depth == 0
+                    || dirs
+                        .get(..depth)
+                        .is_some_and(|d| !packages.contains(d.join("/").as_str()))
             };
             if valid {
                 modules
