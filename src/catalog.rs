@@ -395,6 +395,13 @@ pub struct PassthroughDef {
     /// Generic types, by their last name, whose value is their first type argument.
     #[serde(default)]
     pub types: Vec<String>,
+    /// Generic collection types, by their last name, whose elements are their first type
+    /// argument (`list[Handler]`, `Array<Handler>`, and `Handler[]`, which is `Array<Handler>`).
+    #[serde(default)]
+    pub collections: Vec<String>,
+    /// Methods of a collection that give one of its elements (`handlers.find(...)`).
+    #[serde(default)]
+    pub element_methods: Vec<String>,
     #[serde(default)]
     pub language: Option<Language>,
 }
@@ -704,6 +711,10 @@ pub struct LanguageCatalog {
     pub passthrough: Vec<Pattern>,
     /// Generic types whose value is their first type argument, by last name.
     pub wrapper_types: Vec<String>,
+    /// Generic collection types whose elements are their first type argument, by last name.
+    pub collection_types: Vec<String>,
+    /// Methods of a collection that give one of its elements.
+    pub element_methods: Vec<String>,
     /// Calls that run the functions passed to them (`asyncio.to_thread(f)`).
     pub executors: Vec<Pattern>,
     /// Calls that send a message to another process (`sock.sendall(data)`, `ws.send(msg)`),
@@ -849,6 +860,10 @@ impl Catalog {
             }
             lang.passthrough.extend(compile(&def.calls)?);
             lang.wrapper_types.extend(def.types.iter().cloned());
+            lang.collection_types
+                .extend(def.collections.iter().cloned());
+            lang.element_methods
+                .extend(def.element_methods.iter().cloned());
         }
         for def in &file.executor {
             if filter_by_language && def.language.is_some_and(|l| l.family() != language) {

@@ -88,6 +88,7 @@ kinds! {
     AccessibilityModifier = "accessibility_modifier",
     Arguments = "arguments",
     Array = "array",
+    ArrayType = "array_type",
     ArrowFunction = "arrow_function",
     AsExpression = "as_expression",
     AssignmentExpression = "assignment_expression",
@@ -2007,6 +2008,14 @@ impl<'a> Walker<'a, '_> {
                     self.text(property).into(),
                 ),
                 _ => self.other(node),
+            },
+            // `Handler[]` is `Array<Handler>`.
+            K::ArrayType => match self.first_named(node) {
+                Some(element) => Expr::Subscript(
+                    Box::new(Expr::Name("Array".into())),
+                    vec![self.type_expr(element, d)],
+                ),
+                None => self.other(node),
             },
             // `Container | undefined`: the one type that is a value.
             K::UnionType => {

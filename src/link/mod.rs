@@ -17,9 +17,21 @@ use crate::facts::{Expr, FileFacts, Language, Name, Role};
 use crate::pattern::{ApiPath, Pattern, Step};
 use crate::tsconfig::ModuleAliases;
 
+mod collections;
 mod implementations;
 mod origins;
 use implementations::Implementation;
+
+/// What the generic types of a language hold, from the catalog's `[[passthrough]]` tables.
+#[derive(Debug, Default)]
+struct TypeRules {
+    /// Types whose value is their first type argument (`Promise<T>`).
+    wrappers: Vec<String>,
+    /// Collections whose elements are their first type argument (`list[T]`, `Array<T>`).
+    collections: Vec<String>,
+    /// Methods of a collection that give one of its elements (`find`).
+    element_methods: Vec<String>,
+}
 
 /// Resolution stops this deep (chains of aliases, re-exports and attribute types).
 /// The name front ends give an inline function that has none (`arr.map(x => ...)`).
@@ -104,8 +116,8 @@ pub struct Project {
     modules: HashMap<String, Vec<(usize, usize)>>,
     /// Per language, calls that return their first argument.
     passthrough: HashMap<Language, Vec<Pattern>>,
-    /// Per language, generic types whose value is their first type argument.
-    wrapper_types: HashMap<Language, Vec<String>>,
+    /// Per language, what its generic types hold (see [`TypeRules`]).
+    type_rules: HashMap<Language, TypeRules>,
     /// tsconfig `paths` and `baseUrl` for bare JavaScript imports.
     aliases: ModuleAliases,
     /// What calls of each function give, once worked out (see [`Project::returned`]); the
@@ -142,16 +154,24 @@ impl Project {
             .iter()
             .map(|&l| (l, catalog.language(l).passthrough.clone()))
             .collect();
-        let wrapper_types = Language::ALL
+        let type_rules = Language::ALL
             .iter()
-            .map(|&l| (l, catalog.language(l).wrapper_types.clone()))
+            .map(|&l| {
+                let c = catalog.language(l);
+                let rules = TypeRules {
+                    wrappers: c.wrapper_types.clone(),
+                    collections: c.collection_types.clone(),
+                    element_methods: c.element_methods.clone(),
+                };
+                (l, rules)
+            })
             .collect();
         Project {
             files,
             index,
             modules,
             passthrough,
-            wrapper_types,
+            type_rules,
             aliases,
             returns: Default::default(),
             arguments: Default::default(),
@@ -561,6 +581,16 @@ impl Project {
                 .function_at
                 .get(&span.start_byte)
                 .map_or(Sym::Unknown, |&func| Sym::Function { file, func }),
+            // `handlers.find(...)`: one of the collection's elements.
+            Expr::Call(call)
+                if let Expr::Attr(base, method) = &call.callee
+                    && self
+                        .type_rules(file)
+                        .is_some_and(|r| r.element_methods.iter().any(|m| m == method))
+                    && let Some(element) = self.element_of(file, scope, base, d) =>
+            {
+                element
+            }
             Expr::Call(call) => match self.resolve_expr(file, scope, &call.callee, at, d) {
                 Sym::Class { file, class } => Sym::Instance { file, class },
                 // The receiver called: a class method building its own class (`cls(...)`).
@@ -582,6 +612,13 @@ impl Project {
                 }
                 _ => Sym::Unknown,
             },
+            // `handlers[0]`: one of the collection's elements.
+            Expr::Subscript(base, index)
+                if matches!(index.as_slice(), [Expr::Num(_)])
+                    && let Some(element) = self.element_of(file, scope, base, d) =>
+            {
+                element
+            }
             Expr::Subscript(base, _) => match self.resolve_expr(file, scope, base, at, d) {
                 // A class given type parameters is the class (`MCPServer[State]("x")`).
                 class @ Sym::Class { .. } => class,
@@ -717,13 +754,16 @@ impl Project {
         out
     }
 
+    fn type_rules(&self, file: usize) -> Option<&TypeRules> {
+        self.type_rules.get(&self.files[file].language)
+    }
+
     fn is_wrapper_type(&self, file: usize, ty: &Expr) -> bool {
         let Some(name) = ty.last_name() else {
             return false;
         };
-        self.wrapper_types
-            .get(&self.files[file].language)
-            .is_some_and(|names| names.iter().any(|n| n == name))
+        self.type_rules(file)
+            .is_some_and(|rules| rules.wrappers.iter().any(|n| n == name))
     }
 
     fn is_passthrough(&self, file: usize, path: &ApiPath) -> bool {
