@@ -25,18 +25,9 @@ impl Project {
         let Expr::Name(name) = expr else {
             return None;
         };
-        // A parameter declared as a collection (unless a local of that name shadows it).
-        let facts = &self.files[file];
-        let mut current = scope;
-        while let Some(f) = current {
-            if self.index[file].locals.contains_key(&(f, name.clone())) {
-                break;
-            }
-            if let Some(param) = facts.functions[f].params.iter().find(|p| p.name == *name) {
-                let ty = param.annotation.as_ref()?;
-                return self.collection_element(file, scope, ty, depth);
-            }
-            current = facts.functions[f].parent;
+        // A parameter declared as a collection.
+        if let Some(ty) = self.param_annotation(file, scope, name) {
+            return self.collection_element(file, scope, ty, depth);
         }
         let (file, a) = self.assignment_of(file, scope, name)?;
         let assignment = &self.files[file].assignments[a];

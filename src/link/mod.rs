@@ -563,6 +563,14 @@ impl Project {
                     .unwrap_or(Sym::Unknown),
                 _ => Sym::Unknown,
             },
+            // `env.AI` with `env: { AI: Ai }`: the type the inline object type gives it.
+            Expr::Attr(base, attr)
+                if let Expr::Name(name) = &**base
+                    && let Some(ty @ Expr::Dict(_)) = self.param_annotation(file, scope, name)
+                    && let Some(typed) = self.property_type(file, scope, ty, attr, d) =>
+            {
+                typed
+            }
             Expr::Attr(base, attr) => {
                 let base = self.resolve_expr(file, scope, base, at, d);
                 // Compiled ES modules reach a package's default export as `x_1.default`; for
@@ -752,6 +760,22 @@ impl Project {
             }
         }
         out
+    }
+
+    /// The declared type of parameter `name` as seen from `scope`, unless a local shadows it.
+    fn param_annotation(&self, file: usize, scope: Option<usize>, name: &str) -> Option<&Expr> {
+        let facts = &self.files[file];
+        let mut current = scope;
+        while let Some(f) = current {
+            if self.index[file].locals.contains_key(&(f, Name::from(name))) {
+                return None;
+            }
+            if let Some(param) = facts.functions[f].params.iter().find(|p| p.name == name) {
+                return param.annotation.as_ref();
+            }
+            current = facts.functions[f].parent;
+        }
+        None
     }
 
     fn type_rules(&self, file: usize) -> Option<&TypeRules> {
