@@ -540,7 +540,18 @@ fn dispatched(
             None => dispatch.value.clone(),
             Some(constant) => match project.literal_str(file, None, constant) {
                 Some(name) => name,
-                None => continue,
+                None => {
+                    notes.push(Note::at_line(
+                        &project.files[file],
+                        dispatch.line,
+                        format!(
+                            "the tool name `{}` of this dispatch branch could not be worked out; \
+                             the branch is not reported as a tool",
+                            constant.display()
+                        ),
+                    ));
+                    continue;
+                }
             },
         };
         let schema = schemas.get(&name);

@@ -110,6 +110,9 @@ kinds! {
     ElseClause = "else_clause",
     ExportClause = "export_clause",
     ExportSpecifier = "export_specifier",
+    EnumAssignment = "enum_assignment",
+    EnumBody = "enum_body",
+    EnumDeclaration = "enum_declaration",
     ExportStatement = "export_statement",
     ExtendsClause = "extends_clause",
     ExtendsTypeClause = "extends_type_clause",
@@ -762,6 +765,7 @@ impl<'a> Walker<'a, '_> {
             | K::MethodDefinition => self.function(node),
             K::ClassDeclaration | K::Class | K::AbstractClassDeclaration => self.class(node),
             K::InterfaceDeclaration | K::TypeAliasDeclaration => self.interface(node),
+            K::EnumDeclaration => self.enumeration(node),
             K::Object => self.object(node),
             K::ImportStatement => self.import(node),
             K::ExportStatement => self.export(node),
@@ -1397,6 +1401,42 @@ impl<'a> Walker<'a, '_> {
             decorators: Vec::new(),
             interface: true,
         });
+    }
+
+    /// `enum ToolName { READ = "read_file" }` binds `ToolName` as the object it compiles to
+    /// (`{ READ: "read_file" }`), so `case ToolName.READ:` names its tool. A member without a
+    /// value is the number after the one before it, as TypeScript numbers them.
+    fn enumeration(&mut self, node: Node<'a>) {
+        let f = self.f;
+        let (Some(name), Some(body)) = (self.field(node, f.name), self.field(node, f.body)) else {
+            return;
+        };
+        let mut pairs = Vec::new();
+        let mut next = Some(0u64);
+        for member in self.named(body) {
+            let (key, value) = match self.kind(member) {
+                K::EnumAssignment => {
+                    let key = self.field(member, f.name).and_then(|k| self.key_name(k));
+                    let value = self.field(member, f.value).map(|v| self.expr(v, 0));
+                    next = match &value {
+                        Some(Expr::Num(n)) => n.parse::<u64>().ok().map(|n| n + 1),
+                        _ => None,
+                    };
+                    (key, value)
+                }
+                _ => {
+                    let key = self.key_name(member);
+                    let value = next.map(|n| Expr::Num(n.to_string().into()));
+                    next = next.map(|n| n + 1);
+                    (key, value)
+                }
+            };
+            if let (Some(key), Some(value)) = (key, value) {
+                pairs.push((Expr::Str(key), value));
+            }
+        }
+        let target = Expr::Name(self.text(name).into());
+        self.push_assignment(target, Expr::Dict(pairs), None, span(node));
     }
 
     /// An object literal with a name (`const t = tool({...})`, `{ a: {...} }`) qualifies the
@@ -2385,7 +2425,8 @@ impl<'a> Walker<'a, '_> {
             return;
         };
         // Cases without a body fall through to the next case's body.
-        let mut pending: Vec<(String, u32)> = Vec::new();
+        // Each case's name: a string, or a constant the linker evaluates (`case Tools.RUN:`).
+        let mut pending: Vec<(String, Option<Expr>, u32)> = Vec::new();
         for case in self.named(body) {
             let kind = self.kind(case);
             if !matches!(kind, K::SwitchCase | K::SwitchDefault) {
@@ -2393,9 +2434,16 @@ impl<'a> Walker<'a, '_> {
             }
             if kind == K::SwitchCase
                 && let Some(value) = self.field(case, f.value)
-                && self.kind(value) == K::String
             {
-                pending.push((self.string_content(value).to_string(), line(case)));
+                match self.kind(value) {
+                    K::String => {
+                        pending.push((self.string_content(value).to_string(), None, line(case)));
+                    }
+                    K::MemberExpression | K::Identifier => {
+                        pending.push((String::new(), Some(self.expr(value, 0)), line(case)));
+                    }
+                    _ => {}
+                }
             }
             // The statements of the case: the children after the `:`.
             let mut first = None;
@@ -2417,11 +2465,11 @@ impl<'a> Walker<'a, '_> {
             let region = join_spans(span(first), span(last));
             self.add_region(region);
             if let Some(subject) = &subject {
-                for (value, at) in pending.drain(..) {
+                for (value, value_ref, at) in pending.drain(..) {
                     self.facts.dispatches.push(Dispatch {
                         subject: subject.clone(),
                         value,
-                        value_ref: None,
+                        value_ref,
                         line: at,
                         span: region,
                         scope: None,
