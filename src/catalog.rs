@@ -274,6 +274,11 @@ pub struct GuardRuleDef {
     pub effect_calls: Vec<String>,
     #[serde(default)]
     pub tool_map: Option<ToolMapDef>,
+    /// An agent construction that pauses for a human before the named nodes of its graph
+    /// (`create_react_agent(model, tools, interrupt_before=["tools"])`): every tool in its
+    /// tool list is gated.
+    #[serde(default)]
+    pub node_gate: Option<NodeGateDef>,
     #[serde(default)]
     pub schema_keywords: Vec<String>,
     #[serde(default)]
@@ -340,6 +345,29 @@ pub struct ToolMapDef {
     pub keyword: String,
 }
 
+/// `node_gate = { calls, keyword, nodes, tools }`: a construction matching `calls` whose
+/// `keyword` list holds one of `nodes` gates every tool of its `tools` argument.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeGateDef {
+    pub calls: Vec<String>,
+    /// The option listing the nodes to pause before (`interrupt_before`).
+    pub keyword: String,
+    /// The node names that run the tools (`tools`).
+    pub nodes: Vec<String>,
+    /// Where the tool list is.
+    pub tools: ArgSpec,
+}
+
+/// A compiled `node_gate`.
+#[derive(Debug)]
+pub struct NodeGate {
+    pub calls: Vec<Pattern>,
+    pub keyword: String,
+    pub nodes: Vec<String>,
+    pub tools: ArgSpec,
+}
+
 /// A compiled `[[guard]]` rule.
 #[derive(Debug)]
 pub struct GuardRule {
@@ -353,6 +381,7 @@ pub struct GuardRule {
     pub effect_keywords: Vec<String>,
     pub effect_calls: Vec<Pattern>,
     pub tool_map: Option<(Vec<Pattern>, String)>,
+    pub node_gate: Option<NodeGate>,
     pub schema_keywords: Vec<String>,
     pub schema_types: Vec<Pattern>,
     pub schema_decorators: Vec<Pattern>,
@@ -893,6 +922,15 @@ impl Catalog {
                 Some(map) => Some((compile(&map.calls)?, map.keyword.clone())),
                 None => None,
             };
+            let node_gate = match &def.node_gate {
+                Some(gate) => Some(NodeGate {
+                    calls: compile(&gate.calls)?,
+                    keyword: gate.keyword.clone(),
+                    nodes: gate.nodes.clone(),
+                    tools: gate.tools.clone(),
+                }),
+                None => None,
+            };
             lang.guards.push(GuardRule {
                 id: id.clone(),
                 kind: def.kind,
@@ -908,6 +946,7 @@ impl Catalog {
                 effect_keywords: def.effect_keywords.clone(),
                 effect_calls: compile(&def.effect_calls)?,
                 tool_map,
+                node_gate,
                 schema_keywords: def.schema_keywords.clone(),
                 schema_types: compile(&def.schema_types)?,
                 schema_decorators: compile(&def.schema_decorators)?,

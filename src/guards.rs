@@ -19,7 +19,7 @@
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::rc::Rc;
 
 use crate::catalog::{FoundBy, GuardRule, LanguageCatalog, RuleId};
@@ -64,6 +64,9 @@ pub struct Judge<'p> {
     catalog: &'p LanguageCatalog,
     /// Tool names that approval middleware interrupts on, with the evidence.
     mapped: HashMap<String, Vec<Found>>,
+    /// Tools (by function or class) of agents that pause before their tool node, with the
+    /// evidence.
+    gated: HashMap<(usize, usize, usize), Vec<Found>>,
     /// Agent sessions (`grant` rules) whose options guard the tools they serve.
     sessions: Vec<crate::grants::Session<'p>>,
     helpers: RefCell<HashMap<HelperKey, Rc<Vec<HelperGuard>>>>,
@@ -84,11 +87,13 @@ impl<'p> Judge<'p> {
             project,
             catalog,
             mapped: HashMap::default(),
+            gated: HashMap::default(),
             helpers: RefCell::new(HashMap::default()),
             meanings: RefCell::new(HashMap::default()),
             sessions: crate::grants::sessions(project, catalog, language),
         };
         judge.mapped = judge.tool_maps();
+        judge.gated = judge.node_gates();
         judge
     }
 
@@ -580,6 +585,14 @@ impl<'p> Judge<'p> {
         if let Some(mapped) = self.mapped.get(&tool.name) {
             out.extend(mapped.iter().cloned());
         }
+        let code = match tool.entry {
+            Entry::Function { file, func } => Some((file, 0, func)),
+            Entry::Class { file, class, .. } => Some((file, 1, class)),
+            _ => None,
+        };
+        if let Some(gated) = code.and_then(|key| self.gated.get(&key)) {
+            out.extend(gated.iter().cloned());
+        }
         // A granted tool's arguments are the runtime's: the session's options are no schema.
         if !matches!(tool.entry, Entry::Granted(_)) {
             out.extend(self.schema_guards(tool));
@@ -746,6 +759,71 @@ impl<'p> Judge<'p> {
                 }
             }
         }
+        out
+    }
+
+    /// `[[guard]] node_gate`: agent constructions that pause before the node running their
+    /// tools (`interrupt_before=["tools"]`); every function or class in their tool list, unless
+    /// another construction of the same kind lists it without the pause.
+    fn node_gates(&self) -> HashMap<(usize, usize, usize), Vec<Found>> {
+        let mut out: HashMap<(usize, usize, usize), Vec<Found>> = HashMap::default();
+        let mut ungated: HashSet<(usize, usize, usize)> = HashSet::default();
+        let project = self.project;
+        for rule in &self.catalog.guards {
+            let Some(gate) = &rule.node_gate else {
+                continue;
+            };
+            for (file, facts) in project.files.iter().enumerate() {
+                for (c, call) in facts.calls.iter().enumerate() {
+                    let gated_before = match call.call.keyword(&gate.keyword) {
+                        Some(Expr::List(nodes)) => nodes
+                            .iter()
+                            .filter_map(|n| project.literal_str(file, call.scope, n))
+                            .find(|n| gate.nodes.contains(n)),
+                        _ => None,
+                    };
+                    let may_list = gate.tools.find(&call.call).is_some();
+                    if !may_list
+                        || !self
+                            .call_path(file, c)
+                            .is_some_and(|path| gate.calls.iter().any(|p| p.matches(&path)))
+                    {
+                        continue;
+                    }
+                    let at = call.span.start_byte;
+                    let listed = gate.tools.find(&call.call);
+                    let bound = match listed {
+                        Some(e @ Expr::Name(_)) => project.value_of(file, call.scope, e, at),
+                        _ => None,
+                    };
+                    let Some(Expr::List(items)) = bound.as_ref().or(listed) else {
+                        continue;
+                    };
+                    for item in items {
+                        let key = match project.resolve(file, call.scope, item, at) {
+                            Sym::Function { file, func } => (file, 0, func),
+                            Sym::Class { file, class } | Sym::Instance { file, class } => {
+                                (file, 1, class)
+                            }
+                            _ => continue,
+                        };
+                        let Some(node) = &gated_before else {
+                            ungated.insert(key);
+                            continue;
+                        };
+                        out.entry(key).or_default().push(Found {
+                            kind: rule.kind,
+                            evidence: format!("{}({}=[{node:?}])", call.callee_text, gate.keyword),
+                            file,
+                            line: call.span.start_line,
+                            strong: rule.kind.is_strong(),
+                            rule: FoundBy(rule.id.clone()),
+                        });
+                    }
+                }
+            }
+        }
+        out.retain(|key, _| !ungated.contains(key));
         out
     }
 
