@@ -345,17 +345,34 @@ pub struct ToolMapDef {
     pub keyword: String,
 }
 
-/// `node_gate = { calls, keyword, nodes, tools }`: a construction matching `calls` whose
-/// `keyword` list holds one of `nodes` gates every tool of its `tools` argument.
+/// `node_gate = { calls, keyword, nodes, tools | graph }`: a construction matching `calls`
+/// whose `keyword` list names a node that runs tools gates every one of those tools: the
+/// construction's own `tools` argument when one of `nodes` is listed (a prebuilt agent), or
+/// the tools of the node added under a listed name (`graph`, a graph compiled by hand).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NodeGateDef {
     pub calls: Vec<String>,
     /// The option listing the nodes to pause before (`interrupt_before`).
     pub keyword: String,
-    /// The node names that run the tools (`tools`).
+    /// The node names that run the construction's own tools (`tools`).
+    #[serde(default)]
     pub nodes: Vec<String>,
-    /// Where the tool list is.
+    /// Where the construction's own tool list is.
+    #[serde(default)]
+    pub tools: Option<ArgSpec>,
+    /// How the nodes of a graph built by hand are added and which of them run tools.
+    #[serde(default)]
+    pub graph: Option<GraphNodesDef>,
+}
+
+/// `graph = { add_node, tool_nodes, tools }`: `add_node` calls (name first, node second) in
+/// the construction's file; a node built by one of `tool_nodes` runs the tools of its `tools`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GraphNodesDef {
+    pub add_node: Vec<String>,
+    pub tool_nodes: Vec<String>,
     pub tools: ArgSpec,
 }
 
@@ -365,7 +382,9 @@ pub struct NodeGate {
     pub calls: Vec<Pattern>,
     pub keyword: String,
     pub nodes: Vec<String>,
-    pub tools: ArgSpec,
+    pub tools: Option<ArgSpec>,
+    /// `add_node` and tool node patterns, and where a tool node's list is.
+    pub graph: Option<(Vec<Pattern>, Vec<Pattern>, ArgSpec)>,
 }
 
 /// A compiled `[[guard]]` rule.
@@ -928,6 +947,14 @@ impl Catalog {
                     keyword: gate.keyword.clone(),
                     nodes: gate.nodes.clone(),
                     tools: gate.tools.clone(),
+                    graph: match &gate.graph {
+                        Some(g) => Some((
+                            compile(&g.add_node)?,
+                            compile(&g.tool_nodes)?,
+                            g.tools.clone(),
+                        )),
+                        None => None,
+                    },
                 }),
                 None => None,
             };

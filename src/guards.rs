@@ -22,12 +22,12 @@ use std::collections::BTreeSet;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::rc::Rc;
 
-use crate::catalog::{FoundBy, GuardRule, LanguageCatalog, RuleId};
+use crate::catalog::{ArgSpec, FoundBy, GuardRule, LanguageCatalog, RuleId};
 use crate::detect::{DetectedTool, Entry};
 use crate::facts::{Check, Exit, Expr, Language, Name, Span};
 use crate::link::{Project, Sym};
 use crate::model::GuardKind;
-use crate::pattern::ApiPath;
+use crate::pattern::{ApiPath, Pattern};
 use crate::trace::Trace;
 
 /// How deep the judge looks into helpers called before an effect.
@@ -763,8 +763,9 @@ impl<'p> Judge<'p> {
     }
 
     /// `[[guard]] node_gate`: agent constructions that pause before the node running their
-    /// tools (`interrupt_before=["tools"]`); every function or class in their tool list, unless
-    /// another construction of the same kind lists it without the pause.
+    /// tools (`interrupt_before=["tools"]`): every function or class in their own tool list
+    /// (unless another construction of the same kind lists it without the pause), or in the
+    /// list of the tool node added under a name they pause before (a graph built by hand).
     fn node_gates(&self) -> HashMap<(usize, usize, usize), Vec<Found>> {
         let mut out: HashMap<(usize, usize, usize), Vec<Found>> = HashMap::default();
         let mut ungated: HashSet<(usize, usize, usize)> = HashSet::default();
@@ -775,55 +776,134 @@ impl<'p> Judge<'p> {
             };
             for (file, facts) in project.files.iter().enumerate() {
                 for (c, call) in facts.calls.iter().enumerate() {
-                    let gated_before = match call.call.keyword(&gate.keyword) {
+                    let paused: Vec<String> = match call.call.keyword(&gate.keyword) {
                         Some(Expr::List(nodes)) => nodes
                             .iter()
                             .filter_map(|n| project.literal_str(file, call.scope, n))
-                            .find(|n| gate.nodes.contains(n)),
-                        _ => None,
+                            .collect(),
+                        _ => Vec::new(),
                     };
-                    let may_list = gate.tools.find(&call.call).is_some();
-                    if !may_list
+                    let own = gate.tools.as_ref().and_then(|spec| spec.find(&call.call));
+                    if (own.is_none() && paused.is_empty())
                         || !self
                             .call_path(file, c)
                             .is_some_and(|path| gate.calls.iter().any(|p| p.matches(&path)))
                     {
                         continue;
                     }
+                    let found = |node: &str| Found {
+                        kind: rule.kind,
+                        evidence: format!("{}({}=[{node:?}])", call.callee_text, gate.keyword),
+                        file,
+                        line: call.span.start_line,
+                        strong: rule.kind.is_strong(),
+                        rule: FoundBy(rule.id.clone()),
+                    };
                     let at = call.span.start_byte;
-                    let listed = gate.tools.find(&call.call);
-                    let bound = match listed {
-                        Some(e @ Expr::Name(_)) => project.value_of(file, call.scope, e, at),
-                        _ => None,
-                    };
-                    let Some(Expr::List(items)) = bound.as_ref().or(listed) else {
-                        continue;
-                    };
-                    for item in items {
-                        let key = match project.resolve(file, call.scope, item, at) {
-                            Sym::Function { file, func } => (file, 0, func),
-                            Sym::Class { file, class } | Sym::Instance { file, class } => {
-                                (file, 1, class)
+                    if let Some(own) = own {
+                        let node = paused.iter().find(|n| gate.nodes.contains(n));
+                        for key in self.listed_code(file, call.scope, own, at) {
+                            match node {
+                                Some(node) => out.entry(key).or_default().push(found(node)),
+                                None => {
+                                    ungated.insert(key);
+                                }
                             }
-                            _ => continue,
-                        };
-                        let Some(node) = &gated_before else {
-                            ungated.insert(key);
-                            continue;
-                        };
-                        out.entry(key).or_default().push(Found {
-                            kind: rule.kind,
-                            evidence: format!("{}({}=[{node:?}])", call.callee_text, gate.keyword),
-                            file,
-                            line: call.span.start_line,
-                            strong: rule.kind.is_strong(),
-                            rule: FoundBy(rule.id.clone()),
-                        });
+                        }
+                    }
+                    if let Some((add_node, tool_nodes, tools)) = &gate.graph
+                        && let Expr::Attr(graph, _) = &call.call.callee
+                    {
+                        let nodes = (add_node.as_slice(), tool_nodes.as_slice(), tools);
+                        for (node, list) in self.tool_nodes(file, graph, &paused, nodes) {
+                            for key in list {
+                                out.entry(key).or_default().push(found(&node));
+                            }
+                        }
                     }
                 }
             }
         }
         out.retain(|key, _| !ungated.contains(key));
+        out
+    }
+
+    /// The functions and classes of the tree in a tool list (a list literal, or a name bound
+    /// to one), as (file, 0, function) or (file, 1, class).
+    fn listed_code(
+        &self,
+        file: usize,
+        scope: Option<usize>,
+        list: &Expr,
+        at: usize,
+    ) -> Vec<(usize, usize, usize)> {
+        let project = self.project;
+        let bound = match list {
+            Expr::Name(_) => project.value_of(file, scope, list, at),
+            _ => None,
+        };
+        let Some(Expr::List(items)) = bound.as_ref().or(Some(list)) else {
+            return Vec::new();
+        };
+        items
+            .iter()
+            .filter_map(|item| match project.resolve(file, scope, item, at) {
+                Sym::Function { file, func } => Some((file, 0, func)),
+                Sym::Class { file, class } | Sym::Instance { file, class } => {
+                    Some((file, 1, class))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The nodes named in `paused` that `add_node` calls on `graph` (the same builder, in
+    /// `file`) add as tool nodes, with the code of the tools each runs.
+    fn tool_nodes(
+        &self,
+        file: usize,
+        graph: &Expr,
+        paused: &[String],
+        (add_node, tool_nodes, tools): (&[Pattern], &[Pattern], &ArgSpec),
+    ) -> Vec<(String, Vec<(usize, usize, usize)>)> {
+        let project = self.project;
+        let mut out = Vec::new();
+        for (c, call) in project.files[file].calls.iter().enumerate() {
+            if !matches!(&call.call.callee, Expr::Attr(base, _) if **base == *graph) {
+                continue;
+            }
+            let Some(name) = call
+                .call
+                .positional(0)
+                .and_then(|n| project.literal_str(file, call.scope, n))
+                .filter(|n| paused.contains(n))
+            else {
+                continue;
+            };
+            if !self
+                .call_path(file, c)
+                .is_some_and(|path| add_node.iter().any(|p| p.matches(&path)))
+            {
+                continue;
+            }
+            let at = call.span.start_byte;
+            let Some(node) = call.call.positional(1) else {
+                continue;
+            };
+            let bound = match node {
+                Expr::Name(_) => project.value_of(file, call.scope, node, at),
+                _ => None,
+            };
+            let Some(Expr::Call(built)) = bound.as_ref().or(Some(node)) else {
+                continue;
+            };
+            let is_tool_node = project
+                .resolve_api(file, call.scope, &built.callee, at)
+                .is_some_and(|path| tool_nodes.iter().any(|p| p.matches(&path)));
+            if let (true, Some(list)) = (is_tool_node, tools.find(built)) {
+                out.push((name, self.listed_code(file, call.scope, list, at)));
+            }
+        }
         out
     }
 
