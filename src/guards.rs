@@ -66,7 +66,7 @@ pub struct Judge<'p> {
     mapped: HashMap<String, Vec<Found>>,
     /// Tools (by function or class) of agents that pause before their tool node, with the
     /// evidence.
-    gated: HashMap<(usize, usize, usize), Vec<Found>>,
+    gated: HashMap<CodeKey, Vec<Found>>,
     /// Agent sessions (`grant` rules) whose options guard the tools they serve.
     sessions: Vec<crate::grants::Session<'p>>,
     helpers: RefCell<HashMap<HelperKey, Rc<Vec<HelperGuard>>>>,
@@ -76,6 +76,9 @@ pub struct Judge<'p> {
 
 /// The guard kinds a check means, each with the first rule that gives it that meaning.
 type Meaning = Rc<Vec<(GuardKind, RuleId)>>;
+
+/// Code a tool runs, as a key: (file, 0, function) or (file, 1, class).
+type CodeKey = (usize, usize, usize);
 
 /// (file, function, depth) of a helper judged for the guards it applies.
 type HelperKey = (usize, usize, usize);
@@ -766,9 +769,9 @@ impl<'p> Judge<'p> {
     /// tools (`interrupt_before=["tools"]`): every function or class in their own tool list
     /// (unless another construction of the same kind lists it without the pause), or in the
     /// list of the tool node added under a name they pause before (a graph built by hand).
-    fn node_gates(&self) -> HashMap<(usize, usize, usize), Vec<Found>> {
-        let mut out: HashMap<(usize, usize, usize), Vec<Found>> = HashMap::default();
-        let mut ungated: HashSet<(usize, usize, usize)> = HashSet::default();
+    fn node_gates(&self) -> HashMap<CodeKey, Vec<Found>> {
+        let mut out: HashMap<CodeKey, Vec<Found>> = HashMap::default();
+        let mut ungated: HashSet<CodeKey> = HashSet::default();
         let project = self.project;
         for rule in &self.catalog.guards {
             let Some(gate) = &rule.node_gate else {
@@ -836,7 +839,7 @@ impl<'p> Judge<'p> {
         scope: Option<usize>,
         list: &Expr,
         at: usize,
-    ) -> Vec<(usize, usize, usize)> {
+    ) -> Vec<CodeKey> {
         let project = self.project;
         let bound = match list {
             Expr::Name(_) => project.value_of(file, scope, list, at),
@@ -865,7 +868,7 @@ impl<'p> Judge<'p> {
         graph: &Expr,
         paused: &[String],
         (add_node, tool_nodes, tools): (&[Pattern], &[Pattern], &ArgSpec),
-    ) -> Vec<(String, Vec<(usize, usize, usize)>)> {
+    ) -> Vec<(String, Vec<CodeKey>)> {
         let project = self.project;
         let mut out = Vec::new();
         for (c, call) in project.files[file].calls.iter().enumerate() {
