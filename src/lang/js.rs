@@ -126,6 +126,7 @@ kinds! {
     GeneratorFunctionDeclaration = "generator_function_declaration",
     GenericType = "generic_type",
     Identifier = "identifier",
+    LexicalDeclaration = "lexical_declaration",
     IfStatement = "if_statement",
     ImplementsClause = "implements_clause",
     InterfaceBody = "interface_body",
@@ -185,6 +186,7 @@ kinds! {
     TypeAssertion = "type_assertion",
     TypeIdentifier = "type_identifier",
     Undefined = "undefined",
+    VariableDeclaration = "variable_declaration",
     VariableDeclarator = "variable_declarator",
     WhileStatement = "while_statement",
 }
@@ -270,6 +272,9 @@ const KEYWORDS: &[&[u8]] = &[
     b"do",
     b"catch",
     b"switch",
+    // `let manager: GraphManager;` has none of the punctuation below.
+    b"let",
+    b"var",
 ];
 
 /// Whether `word` is one of [`KEYWORDS`].
@@ -288,6 +293,8 @@ fn is_keyword(word: &[u8]) -> bool {
             | b"do"
             | b"catch"
             | b"switch"
+            | b"let"
+            | b"var"
     )
 }
 
@@ -771,6 +778,7 @@ impl<'a> Walker<'a, '_> {
             K::ExportStatement => self.export(node),
             K::CallExpression | K::NewExpression => self.call(node),
             K::VariableDeclarator => self.declarator(node),
+            K::LexicalDeclaration | K::VariableDeclaration => self.typed_declarations(node),
             K::AssignmentExpression => self.assignment(node),
             K::AugmentedAssignmentExpression => {
                 let op = self.field(node, self.f.operator).map(|o| self.text(o));
@@ -1705,10 +1713,35 @@ impl<'a> Walker<'a, '_> {
         node
     }
 
+    /// `let manager: GraphManager;`, set later: the name holds what its type says. Read from
+    /// the declaration, as the walk skips a declarator without a value (it holds no token
+    /// the pre-scan marks).
+    fn typed_declarations(&mut self, node: Node<'a>) {
+        let f = self.f;
+        for declarator in self.named(node) {
+            if self.kind(declarator) != K::VariableDeclarator
+                || self.field(declarator, f.value).is_some()
+            {
+                continue;
+            }
+            if let (Some(name), Some(ty)) = (
+                self.field(declarator, f.name),
+                self.field(declarator, f.type_),
+            ) && self.kind(name) == K::Identifier
+            {
+                let target = Expr::Name(self.text(name).into());
+                let annotation = self.type_expr(ty, 0);
+                self.push_assignment(target, Expr::Null, Some(annotation), span(declarator));
+            }
+        }
+    }
+
     fn declarator(&mut self, node: Node<'a>) {
         let f = self.f;
-        let (Some(name), Some(value)) = (self.field(node, f.name), self.field(node, f.value))
-        else {
+        let Some(name) = self.field(node, f.name) else {
+            return;
+        };
+        let Some(value) = self.field(node, f.value) else {
             return;
         };
         let at = line(node);
