@@ -191,6 +191,8 @@ fn entry_key(entry: &Entry) -> (usize, usize, usize) {
 struct Schema {
     description: Option<String>,
     declared: Option<Declared>,
+    /// The file of the first declaration.
+    file: usize,
 }
 
 fn schema_declarations(
@@ -214,6 +216,7 @@ fn schema_declarations(
                 continue;
             };
             out.entry(name).or_insert_with(|| Schema {
+                file,
                 description: text(rule.def.description.as_ref()).map(|d| summarize(&d)),
                 declared: rule
                     .def
@@ -668,24 +671,36 @@ fn undispatched(
         }
         return;
     }
-    notes.push(Note::at_line(
-        facts,
-        handler.def_line,
-        format!(
+    // A server that lists one tool beside its handler serves that tool.
+    let mut listed = schemas.iter().filter(|(_, s)| s.file == at.file);
+    let only = match (listed.next(), listed.next()) {
+        (Some(only), None) => Some(only),
+        _ => None,
+    };
+    let message = match only {
+        Some((name, _)) => format!(
+            "`{}` handles tool calls without a branch per tool name; the one tool its file \
+             lists is `{name}`, so it is reported as that tool",
+            handler.qualname
+        ),
+        None => format!(
             "`{}` handles tool calls without a branch per tool name; it is reported as one tool",
             handler.qualname
         ),
-    ));
+    };
+    notes.push(Note::at_line(facts, handler.def_line, message));
     tools.push(DetectedTool {
-        name: handler.name.clone(),
+        name: only.map_or_else(|| handler.name.clone(), |(name, _)| name.clone()),
         framework: rule.def.framework.clone(),
         rule: rule.id.clone(),
         entry: Entry::Function {
             file: at.file,
             func: at.func,
         },
-        description: handler.docstring.as_deref().map(summarize),
-        declared: None,
+        description: only
+            .and_then(|(_, s)| s.description.clone())
+            .or_else(|| handler.docstring.as_deref().map(summarize)),
+        declared: only.and_then(|(_, s)| s.declared.clone()),
         registration: Some(registration.clone()),
     });
 }
