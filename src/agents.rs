@@ -265,8 +265,9 @@ impl Listing {
             .filter(|t| {
                 t.detected
                     .registration
-                    .as_ref()
-                    .is_some_and(|r| r.file == file && r.call == *call)
+                    .iter()
+                    .chain(&t.detected.also_registered)
+                    .any(|r| r.file == file && r.call == *call)
             })
             .map(|t| t.id)
             .collect();

@@ -555,26 +555,7 @@ impl<'p> Judge<'p> {
     /// Guards that apply to everything the tool does: what the registration declares, approval
     /// middleware that names the tool, constraints on its argument schema.
     fn tool_wide(&self, tool: &DetectedTool) -> Vec<Found> {
-        let mut out = Vec::new();
-        if let Some(reg) = &tool.registration {
-            for rule in &self.catalog.guards {
-                for keyword in &rule.registration_keywords {
-                    if reg.call.keyword(keyword).is_some_and(|v| !is_off(v)) {
-                        out.push(Found {
-                            kind: rule.kind,
-                            evidence: format!("{keyword}= on the registration"),
-                            file: reg.file,
-                            line: reg.line,
-                            strong: rule.kind.is_strong(),
-                            rule: FoundBy(rule.id.clone()),
-                        });
-                    }
-                }
-            }
-        }
-        if let Some(reg) = &tool.registration {
-            out.extend(self.option_values(reg));
-        }
+        let mut out = self.registration_guards(tool);
         if let Entry::Granted(grant) = &tool.entry {
             out.extend(crate::grants::session_guards(
                 self.project,
@@ -635,6 +616,50 @@ impl<'p> Judge<'p> {
     /// (`permission_mode="plan"`). Written there, it is strong; passed from a parameter, it is
     /// on only when the parameter defaults to it (else weak, and absent when the parameter's
     /// `Literal[...]` type rules the value out); one of several values, weak.
+    /// The guards the tool's registrations turn on (`needs_approval=True`): those of its first
+    /// registration that every other registration of the same code turns on too, since the
+    /// model can reach the code through any of them.
+    fn registration_guards(&self, tool: &DetectedTool) -> Vec<Found> {
+        let per_registration: Vec<Vec<Found>> = tool
+            .registration
+            .iter()
+            .chain(&tool.also_registered)
+            .map(|reg| {
+                let mut found = Vec::new();
+                for rule in &self.catalog.guards {
+                    for keyword in &rule.registration_keywords {
+                        if reg.call.keyword(keyword).is_some_and(|v| !is_off(v)) {
+                            found.push(Found {
+                                kind: rule.kind,
+                                evidence: format!("{keyword}= on the registration"),
+                                file: reg.file,
+                                line: reg.line,
+                                strong: rule.kind.is_strong(),
+                                rule: FoundBy(rule.id.clone()),
+                            });
+                        }
+                    }
+                }
+                found.extend(self.option_values(reg));
+                found
+            })
+            .collect();
+        let Some((first, others)) = per_registration.split_first() else {
+            return Vec::new();
+        };
+        first
+            .iter()
+            .filter(|g| {
+                others.iter().all(|other| {
+                    other
+                        .iter()
+                        .any(|o| o.kind == g.kind && o.rule.0 == g.rule.0)
+                })
+            })
+            .cloned()
+            .collect()
+    }
+
     fn option_values(&self, reg: &crate::detect::Registration) -> Vec<Found> {
         let mut out = Vec::new();
         let project = self.project;

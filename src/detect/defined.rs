@@ -158,6 +158,7 @@ pub(super) fn helper_definitions(
             continue;
         };
         tools.push(DetectedTool {
+            also_registered: Vec::new(),
             name,
             framework: FRAMEWORK.to_string(),
             rule: ENGINE_DEFINITION_HELPER.into(),

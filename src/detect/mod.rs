@@ -8,7 +8,7 @@ mod unrecognised;
 
 use std::collections::BTreeMap;
 
-use rustc_hash::FxHashSet as HashSet;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::catalog::{ArgSpec, LanguageCatalog, RuleId, ToolKind, ToolRule};
 use crate::facts::{CallExpr, Expr, FileFacts, Language};
@@ -92,6 +92,9 @@ pub struct Registration {
 pub struct DetectedTool {
     /// The registration (decorator or call) that made it a tool, when there is one.
     pub registration: Option<Registration>,
+    /// Other registrations of the same code under the same name (another file's
+    /// `ShellTool(executor=ShellExecutor())`): one tool, exposed by each of them.
+    pub also_registered: Vec<Registration>,
     pub name: String,
     pub framework: String,
     /// The catalog rule that made it a tool (`py.tool.mcp-tool-decorator`).
@@ -151,8 +154,7 @@ pub fn detect(
         _ => true,
     });
     // A function registered twice (decorated and listed in an agent's tools) is one tool.
-    let mut seen = HashSet::default();
-    tools.retain(|t| seen.insert((entry_key(&t.entry), t.name.clone())));
+    let mut tools = merge_registrations(tools);
     let functions: HashSet<(usize, usize, usize)> = tools
         .iter()
         .filter_map(|t| match t.entry {
@@ -164,8 +166,7 @@ pub fn detect(
     for &file in &files {
         tool_lists(project, catalog, file, &functions, &mut tools);
     }
-    let mut seen = HashSet::default();
-    tools.retain(|t| seen.insert((entry_key(&t.entry), t.name.clone())));
+    let mut tools = merge_registrations(tools);
     let granted = crate::grants::granted(project, catalog, &files, &tools, notes);
     tools.extend(granted);
     let understood: HashSet<usize> = forwarders
@@ -174,6 +175,36 @@ pub fn detect(
         .collect();
     unrecognised::notes_for_unrecognised(project, catalog, &files, &tools, &understood, notes);
     tools
+}
+
+/// One tool per code and name. A later registration of it by the same rule (another
+/// `ShellTool(executor=ShellExecutor())`) is kept as another registration of the first: the
+/// tool is exposed by each. One by another rule (listed in an agent's tools after being
+/// decorated) adds nothing: it is the same registered object.
+fn merge_registrations(tools: Vec<DetectedTool>) -> Vec<DetectedTool> {
+    let mut index: HashMap<((usize, usize, usize), String), usize> = HashMap::default();
+    let mut out: Vec<DetectedTool> = Vec::with_capacity(tools.len());
+    for tool in tools {
+        let key = (entry_key(&tool.entry), tool.name.clone());
+        let Some(&i) = index.get(&key) else {
+            index.insert(key, out.len());
+            out.push(tool);
+            continue;
+        };
+        let kept = &mut out[i];
+        if kept.rule != tool.rule {
+            continue;
+        }
+        for reg in tool.registration.into_iter().chain(tool.also_registered) {
+            let same = |r: &Registration| r.file == reg.file && r.line == reg.line;
+            if !kept.registration.as_ref().is_some_and(same)
+                && !kept.also_registered.iter().any(same)
+            {
+                kept.also_registered.push(reg);
+            }
+        }
+    }
+    out
 }
 
 fn entry_key(entry: &Entry) -> (usize, usize, usize) {
@@ -240,7 +271,7 @@ pub(crate) struct CallRules<'r> {
     globs: Vec<&'r crate::pattern::Glob>,
     /// Per file, the local names of imports whose imported name is one of `last_names`
     /// (`from crewai import Agent as CrewAgent` gives `CrewAgent`), worked out on first use.
-    aliases: std::cell::RefCell<rustc_hash::FxHashMap<usize, HashSet<String>>>,
+    aliases: std::cell::RefCell<HashMap<usize, HashSet<String>>>,
 }
 
 impl<'r> CallRules<'r> {
@@ -376,6 +407,7 @@ fn decorated(
                 .and_then(|c| arg_str(project, file, None, rule.def.name.as_ref(), c))
                 .unwrap_or_else(|| class_facts.name.clone());
             tools.push(DetectedTool {
+                also_registered: Vec::new(),
                 name,
                 framework: rule.def.framework.clone(),
                 rule: rule.id.clone(),
@@ -458,6 +490,7 @@ fn decorated(
                 .and_then(|c| rule.def.annotations.as_ref().and_then(|a| a.find(c)))
                 .and_then(declared_from);
             tools.push(DetectedTool {
+                also_registered: Vec::new(),
                 name,
                 framework: rule.def.framework.clone(),
                 rule: rule.id.clone(),
@@ -559,6 +592,7 @@ fn dispatched(
         };
         let schema = schemas.get(&name);
         tools.push(DetectedTool {
+            also_registered: Vec::new(),
             name,
             framework: rule.def.framework.clone(),
             rule: rule.id.clone(),
@@ -658,6 +692,7 @@ fn undispatched(
             let function = &project.files[f].functions[g];
             let schema = schemas.get(&name);
             tools.push(DetectedTool {
+                also_registered: Vec::new(),
                 description: schema
                     .and_then(|s| s.description.clone())
                     .or_else(|| function.docstring.as_deref().map(summarize)),
@@ -690,6 +725,7 @@ fn undispatched(
     };
     notes.push(Note::at_line(facts, handler.def_line, message));
     tools.push(DetectedTool {
+        also_registered: Vec::new(),
         name: only.map_or_else(|| handler.name.clone(), |(name, _)| name.clone()),
         framework: rule.def.framework.clone(),
         rule: rule.id.clone(),
@@ -896,6 +932,7 @@ fn registration_calls(
             .and_then(|a| a.find(args))
             .and_then(declared_from);
         tools.push(DetectedTool {
+            also_registered: Vec::new(),
             name,
             framework: rule.def.framework.clone(),
             rule: rule.id.clone(),
@@ -952,6 +989,7 @@ fn classes(
             let literal_name = field(name_field);
             let named = literal_name.is_some();
             let tool = DetectedTool {
+                also_registered: Vec::new(),
                 name: literal_name.unwrap_or_else(|| class_facts.name.clone()),
                 framework: rule.def.framework.clone(),
                 rule: rule.id.clone(),
@@ -1031,6 +1069,7 @@ fn tool_lists(
                 Sym::Function { file: f, func } if !already.contains(&(f, 0, func)) => {
                     let function = &project.files[f].functions[func];
                     tools.push(DetectedTool {
+                        also_registered: Vec::new(),
                         name: key.unwrap_or_else(|| function.name.clone()),
                         framework: rule.def.framework.clone(),
                         rule: rule.id.clone(),
@@ -1048,6 +1087,7 @@ fn tool_lists(
                     let class_facts = &project.files[f].classes[class];
                     let field = |name: &str| class_field(project, f, class, name);
                     tools.push(DetectedTool {
+                        also_registered: Vec::new(),
                         name: key
                             .or_else(|| field("name"))
                             .unwrap_or_else(|| class_facts.name.clone()),

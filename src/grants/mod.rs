@@ -255,6 +255,7 @@ fn session(
             description = None;
         }
         out.push(DetectedTool {
+            also_registered: Vec::new(),
             registration: Some(registration.clone()),
             name: tool,
             framework: rule.def.framework.clone(),
