@@ -194,6 +194,7 @@ impl Listing {
                 return;
             }
             Expr::Call(call) if self.registration(tools, file, call) => return,
+            Expr::Call(call) if self.factory(project, tools, file, scope, call, at) => return,
             Expr::Name(name) => {
                 if let Some((f, a)) = project.assignment_of(file, scope, name) {
                     let assignment = &project.files[f].assignments[a];
@@ -207,7 +208,8 @@ impl Listing {
                             assignment.span.start_byte,
                         );
                         if let Expr::Call(call) = value
-                            && self.registration(tools, f, call)
+                            && (self.registration(tools, f, call)
+                                || self.factory(project, tools, f, scope, call, start))
                         {
                             return;
                         }
@@ -242,13 +244,24 @@ impl Listing {
             return;
         }
         let text = expr.display();
-        // A library tool constructed in place is a fixed entry; anything else computed at run
-        // time (a loader, a toolkit's `get_tools()`, a comprehension) is not.
+        // A library tool constructed in place (`WebSearchTool()`, `webSearchTool()` imported
+        // from the SDK) is a fixed entry; anything else computed at run time (a loader, a
+        // toolkit's `get_tools()`, a comprehension) is not.
         let constructed = match expr {
-            Expr::Call(call) => call
-                .callee
-                .last_name()
-                .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_uppercase())),
+            Expr::Call(call) => {
+                call.callee
+                    .last_name()
+                    .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_uppercase()))
+                    || project
+                        .resolve_api(file, scope, &call.callee, at)
+                        .is_some_and(|path| {
+                            path.0
+                                .iter()
+                                .filter(|s| matches!(s, crate::pattern::Step::Name(_)))
+                                .count()
+                                >= 2
+                        })
+            }
             Expr::Name(_) | Expr::Attr(..) => !matches!(sym, Sym::Unknown),
             _ => false,
         };
@@ -256,6 +269,35 @@ impl Listing {
             self.dynamic = true;
         }
         self.others.insert(text);
+    }
+
+    /// A call of a factory in the tree that registers a tool inside it
+    /// (`createLookupTool({...})` returning `tool({...})`) is that tool.
+    fn factory(
+        &mut self,
+        project: &Project,
+        tools: &[Known],
+        file: usize,
+        scope: Option<usize>,
+        call: &CallExpr,
+        at: usize,
+    ) -> bool {
+        let Sym::Function { file, func } = project.resolve(file, scope, &call.callee, at) else {
+            return false;
+        };
+        let found: Vec<&str> = tools
+            .iter()
+            .filter(|t| {
+                t.detected
+                    .registration
+                    .iter()
+                    .chain(&t.detected.also_registered)
+                    .any(|r| r.file == file && r.scope == Some(func))
+            })
+            .map(|t| t.id)
+            .collect();
+        self.ids.extend(found.iter().map(|s| s.to_string()));
+        !found.is_empty()
     }
 
     /// A registration call in the list (`Tool(name=..., func=f)`) is the tool it registers.

@@ -1793,17 +1793,33 @@ impl<'a> Walker<'a, '_> {
             }
             K::ObjectPattern => {
                 let object = self.expr(value, 0);
+                let defaults = self.pattern_defaults(name);
                 for (local, key) in self.pattern_names(name) {
-                    self.push_assignment(
-                        Expr::Name(local),
-                        Expr::Attr(Box::new(object.clone()), key),
-                        None,
-                        span(node),
-                    );
+                    let read = Expr::Attr(Box::new(object.clone()), key);
+                    // `{ name = "purge" } = options`: the property, else the default.
+                    let value = match defaults.iter().find(|(n, _)| *n == local) {
+                        Some((_, default)) => Expr::Choice(vec![read, default.clone()]),
+                        None => read,
+                    };
+                    self.push_assignment(Expr::Name(local), value, None, span(node));
                 }
             }
             _ => {}
         }
+    }
+
+    /// The defaults an object pattern gives its shorthand names (`{ name = "purge" }`).
+    fn pattern_defaults(&self, pattern: Node<'a>) -> Vec<(Name, Expr)> {
+        let f = self.f;
+        self.named(pattern)
+            .filter(|p| self.kind(*p) == K::ObjectAssignmentPattern)
+            .filter_map(|p| {
+                let left = self.field(p, f.left)?;
+                let right = self.field(p, f.right)?;
+                (self.kind(left) == K::ShorthandPropertyIdentifierPattern)
+                    .then(|| (Name::from(self.text(left)), self.expr(right, 0)))
+            })
+            .collect()
     }
 
     /// The names an object pattern binds with the keys they read: `{a, b: c, d = 1}` gives
