@@ -270,6 +270,11 @@ pub struct GuardRuleDef {
     pub registration_keywords: Vec<String>,
     #[serde(default)]
     pub effect_keywords: Vec<String>,
+    /// Options (keyword arguments or keys of an options object) of a call on the way to the
+    /// effect that turn the guard on (`read_only: true`): strong when written true, weak when
+    /// a flag of the code decides, off when false.
+    #[serde(default)]
+    pub option_flags: Vec<String>,
     #[serde(default)]
     pub effect_calls: Vec<String>,
     #[serde(default)]
@@ -398,6 +403,7 @@ pub struct GuardRule {
     pub decorator_keywords: Vec<String>,
     pub registration_keywords: Vec<String>,
     pub effect_keywords: Vec<String>,
+    pub option_flags: Vec<String>,
     pub effect_calls: Vec<Pattern>,
     pub tool_map: Option<(Vec<Pattern>, String)>,
     pub node_gate: Option<NodeGate>,
@@ -971,6 +977,7 @@ impl Catalog {
                 decorator_keywords: def.decorator_keywords.clone(),
                 registration_keywords: def.registration_keywords.clone(),
                 effect_keywords: def.effect_keywords.clone(),
+                option_flags: def.option_flags.clone(),
                 effect_calls: compile(&def.effect_calls)?,
                 tool_map,
                 node_gate,

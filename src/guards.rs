@@ -143,6 +143,7 @@ impl<'p> Judge<'p> {
         let project = self.project;
         let facts = &project.files[file];
         let target = facts.calls[site].span;
+        self.option_flag_guards(file, scope, site, out);
         for &c in project.checks_in(file, scope) {
             let check = &facts.checks[c];
             let gates = check.body.is_some_and(|b| b.contains(&target))
@@ -527,6 +528,7 @@ impl<'p> Judge<'p> {
     fn on_effect_call(&self, file: usize, call: usize, api: &str, out: &mut BTreeSet<Found>) {
         let facts = &self.project.files[file];
         let site = &facts.calls[call];
+        self.option_flag_guards(file, site.scope, call, out);
         let path = ApiPath::from_dotted(api);
         for rule in &self.catalog.guards {
             let key = rule.effect_keywords.iter().find(|k| {
@@ -546,6 +548,54 @@ impl<'p> Judge<'p> {
                     file,
                     line: site.span.start_line,
                     strong: rule.kind.is_strong(),
+                    rule: FoundBy(rule.id.clone()),
+                });
+            }
+        }
+    }
+
+    /// `[[guard]] option_flags` on a call on the way to the effect (`executeSql(id, { query,
+    /// read_only: true })`): on and strong when written true (or bound to true), weak when a
+    /// flag of the code decides, off when false or absent.
+    fn option_flag_guards(
+        &self,
+        file: usize,
+        scope: Option<usize>,
+        call: usize,
+        out: &mut BTreeSet<Found>,
+    ) {
+        let project = self.project;
+        let site = &project.files[file].calls[call];
+        for rule in &self.catalog.guards {
+            for key in &rule.option_flags {
+                let value = site.call.keyword(key).or_else(|| {
+                    site.call.args.iter().find_map(|a| match &a.value {
+                        Expr::Dict(pairs) => pairs
+                            .iter()
+                            .find(|(k, _)| k.as_str() == Some(key.as_str()))
+                            .map(|(_, v)| v),
+                        _ => None,
+                    })
+                });
+                let Some(value) = value else {
+                    continue;
+                };
+                let at = site.span.start_byte;
+                let bound = match value {
+                    Expr::Name(_) => project.value_of(file, scope, value, at),
+                    _ => None,
+                };
+                let strong = match bound.as_ref().unwrap_or(value) {
+                    Expr::Bool(true) => true,
+                    Expr::Bool(false) | Expr::Null => continue,
+                    _ => false,
+                };
+                out.insert(Found {
+                    kind: rule.kind,
+                    evidence: format!("{key}: {} on {}(...)", value.display(), site.callee_text),
+                    file,
+                    line: site.span.start_line,
+                    strong,
                     rule: FoundBy(rule.id.clone()),
                 });
             }
