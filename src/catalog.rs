@@ -284,6 +284,10 @@ pub struct GuardRuleDef {
     /// tool list is gated.
     #[serde(default)]
     pub node_gate: Option<NodeGateDef>,
+    /// `{ calls, keyword, tools }`: an agent construction given `keyword` (`stopWhen:
+    /// stepCountIs(5)`) bounds every tool of its `tools` argument (a list or a map).
+    #[serde(default)]
+    pub agent_option: Option<AgentOptionDef>,
     #[serde(default)]
     pub schema_keywords: Vec<String>,
     #[serde(default)]
@@ -381,6 +385,15 @@ pub struct GraphNodesDef {
     pub tools: ArgSpec,
 }
 
+/// `agent_option = { calls, keyword, tools }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentOptionDef {
+    pub calls: Vec<String>,
+    pub keyword: String,
+    pub tools: ArgSpec,
+}
+
 /// A compiled `node_gate`.
 #[derive(Debug)]
 pub struct NodeGate {
@@ -407,6 +420,7 @@ pub struct GuardRule {
     pub effect_calls: Vec<Pattern>,
     pub tool_map: Option<(Vec<Pattern>, String)>,
     pub node_gate: Option<NodeGate>,
+    pub agent_option: Option<(Vec<Pattern>, String, ArgSpec)>,
     pub schema_keywords: Vec<String>,
     pub schema_types: Vec<Pattern>,
     pub schema_decorators: Vec<Pattern>,
@@ -981,6 +995,10 @@ impl Catalog {
                 effect_calls: compile(&def.effect_calls)?,
                 tool_map,
                 node_gate,
+                agent_option: match &def.agent_option {
+                    Some(o) => Some((compile(&o.calls)?, o.keyword.clone(), o.tools.clone())),
+                    None => None,
+                },
                 schema_keywords: def.schema_keywords.clone(),
                 schema_types: compile(&def.schema_types)?,
                 schema_decorators: compile(&def.schema_decorators)?,

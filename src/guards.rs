@@ -67,6 +67,10 @@ pub struct Judge<'p> {
     /// Tools (by function or class) of agents that pause before their tool node, with the
     /// evidence.
     gated: HashMap<CodeKey, Vec<Found>>,
+    /// Factories (file, function) whose tools an agent option bounds, with the evidence.
+    gated_factories: HashMap<(usize, usize), Vec<Found>>,
+    /// Registration calls (file, line) whose tools an agent option bounds.
+    gated_registrations: HashMap<(usize, u32), Vec<Found>>,
     /// Agent sessions (`grant` rules) whose options guard the tools they serve.
     sessions: Vec<crate::grants::Session<'p>>,
     helpers: RefCell<HashMap<HelperKey, Rc<Vec<HelperGuard>>>>,
@@ -91,12 +95,15 @@ impl<'p> Judge<'p> {
             catalog,
             mapped: HashMap::default(),
             gated: HashMap::default(),
+            gated_factories: HashMap::default(),
+            gated_registrations: HashMap::default(),
             helpers: RefCell::new(HashMap::default()),
             meanings: RefCell::new(HashMap::default()),
             sessions: crate::grants::sessions(project, catalog, language),
         };
         judge.mapped = judge.tool_maps();
         judge.gated = judge.node_gates();
+        judge.agent_options();
         judge
     }
 
@@ -627,6 +634,16 @@ impl<'p> Judge<'p> {
         if let Some(gated) = code.and_then(|key| self.gated.get(&key)) {
             out.extend(gated.iter().cloned());
         }
+        if let Some(reg) = &tool.registration {
+            if let Some(func) = reg.scope
+                && let Some(gated) = self.gated_factories.get(&(reg.file, func))
+            {
+                out.extend(gated.iter().cloned());
+            }
+            if let Some(gated) = self.gated_registrations.get(&(reg.file, reg.line)) {
+                out.extend(gated.iter().cloned());
+            }
+        }
         // A granted tool's arguments are the runtime's: the session's options are no schema.
         if !matches!(tool.entry, Entry::Granted(_)) {
             out.extend(self.schema_guards(tool));
@@ -904,6 +921,105 @@ impl<'p> Judge<'p> {
         }
         out.retain(|key, _| !ungated.contains(key));
         out
+    }
+
+    /// `[[guard]] agent_option`: agent constructions given an option that bounds their tools
+    /// (`streamText({ tools, stopWhen: stepCountIs(5) })`): every function or class in their
+    /// tool list or map, and every factory of the tree whose call builds one of its tools.
+    fn agent_options(&mut self) {
+        let project = self.project;
+        for rule in &self.catalog.guards {
+            let Some((calls, keyword, tools)) = &rule.agent_option else {
+                continue;
+            };
+            for (file, facts) in project.files.iter().enumerate() {
+                for (c, call) in facts.calls.iter().enumerate() {
+                    let Some(value) = call.call.keyword(keyword).filter(|v| !is_off(v)) else {
+                        continue;
+                    };
+                    let Some(listed) = tools.find(&call.call) else {
+                        continue;
+                    };
+                    if !self
+                        .call_path(file, c)
+                        .is_some_and(|path| calls.iter().any(|p| p.matches(&path)))
+                    {
+                        continue;
+                    }
+                    let at = call.span.start_byte;
+                    let found = Found {
+                        kind: rule.kind,
+                        evidence: format!(
+                            "{keyword}: {} on {}(...)",
+                            value.display(),
+                            call.callee_text
+                        ),
+                        file,
+                        line: call.span.start_line,
+                        strong: rule.kind.is_strong(),
+                        rule: FoundBy(rule.id.clone()),
+                    };
+                    let bound = match listed {
+                        Expr::Name(_) => project.value_of(file, call.scope, listed, at),
+                        _ => None,
+                    };
+                    let items: Vec<&Expr> = match bound.as_ref().unwrap_or(listed) {
+                        Expr::List(items) => items.iter().collect(),
+                        Expr::Dict(pairs) => pairs.iter().map(|(_, v)| v).collect(),
+                        _ => continue,
+                    };
+                    for item in items {
+                        // A call that builds the tool, written in place or bound to a name (in
+                        // this file or imported): a registration, or a factory of the tree.
+                        let (made, made_file, made_scope, made_at, made_line) = match item {
+                            Expr::Name(name) => match project.assignment_of(file, call.scope, name)
+                            {
+                                Some((f, a)) => {
+                                    let a = &project.files[f].assignments[a];
+                                    (&a.value, f, a.scope, a.span.start_byte, a.span.start_line)
+                                }
+                                None => (item, file, call.scope, at, call.span.start_line),
+                            },
+                            // In place: the line of that call (it shares its call fact).
+                            Expr::Call(inner) => {
+                                let line = facts
+                                    .calls
+                                    .iter()
+                                    .find(|c| std::sync::Arc::ptr_eq(&c.call, inner))
+                                    .map_or(call.span.start_line, |c| c.span.start_line);
+                                (item, file, call.scope, at, line)
+                            }
+                            _ => (item, file, call.scope, at, call.span.start_line),
+                        };
+                        if let Expr::Call(made) = made {
+                            match project.resolve(made_file, made_scope, &made.callee, made_at) {
+                                Sym::Function { file: f, func } => {
+                                    self.gated_factories
+                                        .entry((f, func))
+                                        .or_default()
+                                        .push(found.clone());
+                                }
+                                _ => {
+                                    self.gated_registrations
+                                        .entry((made_file, made_line))
+                                        .or_default()
+                                        .push(found.clone());
+                                }
+                            }
+                            continue;
+                        }
+                        let key = match project.resolve(file, call.scope, item, at) {
+                            Sym::Function { file, func } => (file, 0, func),
+                            Sym::Class { file, class } | Sym::Instance { file, class } => {
+                                (file, 1, class)
+                            }
+                            _ => continue,
+                        };
+                        self.gated.entry(key).or_default().push(found.clone());
+                    }
+                }
+            }
+        }
     }
 
     /// The functions and classes of the tree in a tool list (a list literal, or a name bound
