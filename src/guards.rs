@@ -61,6 +61,8 @@ struct HelperGuard {
 
 pub struct Judge<'p> {
     project: &'p Project,
+    /// The language family judged: constructions in other files gate nothing here.
+    language: Language,
     catalog: &'p LanguageCatalog,
     /// Tool names that approval middleware interrupts on, with the evidence.
     mapped: HashMap<String, Vec<Found>>,
@@ -84,6 +86,15 @@ type Meaning = Rc<Vec<(GuardKind, RuleId)>>;
 /// Code a tool runs, as a key: (file, 0, function) or (file, 1, class).
 type CodeKey = (usize, usize, usize);
 
+/// What agent options bound (see [`Judge::agent_options`]): tools by their code, by the
+/// factory that builds them, and by their registration call (file, line).
+#[derive(Default)]
+struct AgentGates {
+    codes: HashMap<CodeKey, Vec<Found>>,
+    factories: HashMap<(usize, usize), Vec<Found>>,
+    registrations: HashMap<(usize, u32), Vec<Found>>,
+}
+
 /// (file, function, depth) of a helper judged for the guards it applies.
 type HelperKey = (usize, usize, usize);
 
@@ -92,6 +103,7 @@ impl<'p> Judge<'p> {
     pub fn new(project: &'p Project, catalog: &'p LanguageCatalog, language: Language) -> Self {
         let mut judge = Judge {
             project,
+            language,
             catalog,
             mapped: HashMap::default(),
             gated: HashMap::default(),
@@ -103,7 +115,12 @@ impl<'p> Judge<'p> {
         };
         judge.mapped = judge.tool_maps();
         judge.gated = judge.node_gates();
-        judge.agent_options();
+        let gates = judge.agent_options();
+        for (key, found) in gates.codes {
+            judge.gated.entry(key).or_default().extend(found);
+        }
+        judge.gated_factories = gates.factories;
+        judge.gated_registrations = gates.registrations;
         judge
     }
 
@@ -807,6 +824,16 @@ impl<'p> Judge<'p> {
         out
     }
 
+    /// The files of the language family judged.
+    fn family_files(&self) -> impl Iterator<Item = (usize, &'p crate::facts::FileFacts)> {
+        let language = self.language;
+        self.project
+            .files
+            .iter()
+            .enumerate()
+            .filter(move |(_, f)| f.language.family() == language)
+    }
+
     /// `[[guard]] tool_map`: constructions whose dict argument names tools to interrupt on.
     fn tool_maps(&self) -> HashMap<String, Vec<Found>> {
         let mut out: HashMap<String, Vec<Found>> = HashMap::default();
@@ -819,7 +846,7 @@ impl<'p> Judge<'p> {
         if rules.is_empty() {
             return out;
         }
-        for (file, facts) in self.project.files.iter().enumerate() {
+        for (file, facts) in self.family_files() {
             for (c, call) in facts.calls.iter().enumerate() {
                 for rule in &rules {
                     let Some((patterns, keyword)) = &rule.tool_map else {
@@ -869,8 +896,12 @@ impl<'p> Judge<'p> {
             let Some(gate) = &rule.node_gate else {
                 continue;
             };
-            for (file, facts) in project.files.iter().enumerate() {
+            for (file, facts) in self.family_files() {
                 for (c, call) in facts.calls.iter().enumerate() {
+                    // Most calls are dismissed by their last name before anything resolves.
+                    if !last_name_may_match(&gate.calls, &call.call) {
+                        continue;
+                    }
                     let paused: Vec<String> = match call.call.keyword(&gate.keyword) {
                         Some(Expr::List(nodes)) => nodes
                             .iter()
@@ -926,14 +957,18 @@ impl<'p> Judge<'p> {
     /// `[[guard]] agent_option`: agent constructions given an option that bounds their tools
     /// (`streamText({ tools, stopWhen: stepCountIs(5) })`): every function or class in their
     /// tool list or map, and every factory of the tree whose call builds one of its tools.
-    fn agent_options(&mut self) {
+    fn agent_options(&self) -> AgentGates {
+        let mut gates = AgentGates::default();
         let project = self.project;
         for rule in &self.catalog.guards {
             let Some((calls, keyword, tools)) = &rule.agent_option else {
                 continue;
             };
-            for (file, facts) in project.files.iter().enumerate() {
+            for (file, facts) in self.family_files() {
                 for (c, call) in facts.calls.iter().enumerate() {
+                    if !last_name_may_match(calls, &call.call) {
+                        continue;
+                    }
                     let Some(value) = call.call.keyword(keyword).filter(|v| !is_off(v)) else {
                         continue;
                     };
@@ -994,13 +1029,15 @@ impl<'p> Judge<'p> {
                         if let Expr::Call(made) = made {
                             match project.resolve(made_file, made_scope, &made.callee, made_at) {
                                 Sym::Function { file: f, func } => {
-                                    self.gated_factories
+                                    gates
+                                        .factories
                                         .entry((f, func))
                                         .or_default()
                                         .push(found.clone());
                                 }
                                 _ => {
-                                    self.gated_registrations
+                                    gates
+                                        .registrations
                                         .entry((made_file, made_line))
                                         .or_default()
                                         .push(found.clone());
@@ -1015,11 +1052,12 @@ impl<'p> Judge<'p> {
                             }
                             _ => continue,
                         };
-                        self.gated.entry(key).or_default().push(found.clone());
+                        gates.codes.entry(key).or_default().push(found.clone());
                     }
                 }
             }
         }
+        gates
     }
 
     /// The functions and classes of the tree in a tool list (a list literal, or a name bound
@@ -1397,6 +1435,16 @@ fn decorator_text(expr: &Expr) -> String {
 /// A literal `False`, `None` or `0`: the option is off.
 fn is_off(expr: &Expr) -> bool {
     matches!(expr, Expr::Bool(false) | Expr::Null) || matches!(expr, Expr::Num(n) if n == "0")
+}
+
+/// Whether a call's last name can match one of `patterns` (a pattern without a literal last
+/// name can match anything).
+fn last_name_may_match(patterns: &[Pattern], call: &crate::facts::CallExpr) -> bool {
+    let last = call.callee.last_name();
+    patterns.iter().any(|p| match p.required_last_name() {
+        Some(name) => last == Some(name),
+        None => true,
+    })
 }
 
 fn has_dict_key(expr: &Expr, key: &str) -> bool {

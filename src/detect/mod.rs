@@ -903,7 +903,10 @@ fn registration_calls(
         let keyed = || {
             rule.def
                 .name_from_key
-                .then(|| keyed_name(facts, &call.call))
+                .then(|| {
+                    keyed_name(facts, &call.call)
+                        .or_else(|| factory_key(project, file, call.scope, &call.call))
+                })
                 .flatten()
         };
         let named = if rule.def.name_from_key {
@@ -1384,6 +1387,45 @@ fn keyed_name(facts: &FileFacts, registration: &CallExpr) -> Option<String> {
         }
     }
     key.or_else(|| variable.map(|v| v.to_string()))
+}
+
+/// The key a tool built by a factory gets where the factory is called (`tools: { cleaner:
+/// makeCleaner(root) }`, in any file), when the registration is what the factory returns.
+fn factory_key(
+    project: &Project,
+    file: usize,
+    scope: Option<usize>,
+    registration: &CallExpr,
+) -> Option<String> {
+    let func = scope?;
+    let facts = &project.files[file];
+    let returned = facts.returns.iter().any(|r| {
+        r.scope == Some(func) && matches!(&r.value, Expr::Call(c) if **c == *registration)
+    });
+    if !returned {
+        return None;
+    }
+    let name = facts.functions[func].name.as_str();
+    let target = Sym::Function { file, func };
+    for (f, other) in project.files.iter().enumerate() {
+        for call in &other.calls {
+            let at = call.span.start_byte;
+            for arg in &call.call.args {
+                let Expr::Dict(pairs) = &arg.value else {
+                    continue;
+                };
+                for (key, value) in pairs {
+                    if let (Expr::Str(key), Expr::Call(made)) = (key, value)
+                        && made.callee.last_name() == Some(name)
+                        && project.resolve(f, call.scope, &made.callee, at) == target
+                    {
+                        return Some(key.to_string());
+                    }
+                }
+            }
+        }
+    }
+    None
 }
 
 /// The key under which `expr` (or an object literal inside it) holds a value that `is_tool`.
