@@ -285,23 +285,20 @@ impl Listing {
         let Sym::Function { file, func } = project.resolve(file, scope, &call.callee, at) else {
             return false;
         };
-        let found: Vec<&str> = tools
-            .iter()
-            .filter(|t| {
-                t.detected
-                    .registration
-                    .iter()
-                    .chain(&t.detected.also_registered)
-                    .any(|r| r.file == file && r.scope == Some(func))
-            })
-            .map(|t| t.id)
-            .collect();
-        self.ids.extend(found.iter().map(|s| s.to_string()));
-        !found.is_empty()
+        self.registered_by(tools, |r| r.file == file && r.scope == Some(func))
     }
 
     /// A registration call in the list (`Tool(name=..., func=f)`) is the tool it registers.
     fn registration(&mut self, tools: &[Known], file: usize, call: &CallExpr) -> bool {
+        self.registered_by(tools, |r| r.file == file && r.call == *call)
+    }
+
+    /// Lists the tools one of whose registrations is `made`; whether there were any.
+    fn registered_by(
+        &mut self,
+        tools: &[Known],
+        made: impl Fn(&crate::detect::Registration) -> bool,
+    ) -> bool {
         let found: Vec<&str> = tools
             .iter()
             .filter(|t| {
@@ -309,7 +306,7 @@ impl Listing {
                     .registration
                     .iter()
                     .chain(&t.detected.also_registered)
-                    .any(|r| r.file == file && r.call == *call)
+                    .any(&made)
             })
             .map(|t| t.id)
             .collect();

@@ -305,7 +305,7 @@ fn inherit_from_agents(
                 if *id == tool.id || *verdict == Verdict::ReadOnly {
                     continue;
                 }
-                if rank(*verdict) > rank(tool.verdict) {
+                if verdict.rank() > tool.verdict.rank() {
                     tool.verdict = *verdict;
                 }
                 if *destructive && !tool.destructive {
@@ -320,16 +320,6 @@ fn inherit_from_agents(
                 }
             }
         }
-    }
-}
-
-/// How far a verdict is from read-only, for "no better than".
-fn rank(verdict: Verdict) -> u8 {
-    match verdict {
-        Verdict::ReadOnly => 0,
-        Verdict::Guarded => 1,
-        Verdict::Partial => 2,
-        Verdict::Unguarded => 3,
     }
 }
 

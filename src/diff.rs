@@ -1,6 +1,6 @@
 //! Inventory diff for review: what a change gives the agent that it could not do before.
 
-use crate::model::{Effect, Guard, Inventory, Suppressed, Tool, Verdict};
+use crate::model::{Effect, Guard, Inventory, Suppressed, Tool};
 use crate::report::markdown::{tool_table, verdict_text};
 
 /// How one tool changed between two inventories.
@@ -35,7 +35,7 @@ impl ToolChange<'_> {
     fn is_worse(&self) -> bool {
         self.effects_gained.iter().any(|e| e.is_destructive())
             || !self.guards_lost.is_empty()
-            || rank(self.new.verdict) > rank(self.old.verdict)
+            || self.new.verdict.rank() > self.old.verdict.rank()
             || self.suppressed.is_some()
     }
 }
@@ -55,16 +55,6 @@ impl InventoryDiff<'_> {
             && self.removed.is_empty()
             && self.changed.is_empty()
             && self.maturity.is_none()
-    }
-}
-
-/// How much a verdict lets through: read-only < guarded < partial < unguarded.
-fn rank(verdict: Verdict) -> u8 {
-    match verdict {
-        Verdict::ReadOnly => 0,
-        Verdict::Guarded => 1,
-        Verdict::Partial => 2,
-        Verdict::Unguarded => 3,
     }
 }
 

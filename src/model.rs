@@ -168,6 +168,16 @@ impl Verdict {
             Verdict::Unguarded => "unguarded",
         }
     }
+
+    /// How much a verdict lets through: read-only < guarded < partial < unguarded.
+    pub fn rank(self) -> u8 {
+        match self {
+            Verdict::ReadOnly => 0,
+            Verdict::Guarded => 1,
+            Verdict::Partial => 2,
+            Verdict::Unguarded => 3,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -57,10 +57,7 @@ impl<'p> Judge<'p> {
                     let Some(Expr::Dict(pairs)) = call.call.keyword(keyword) else {
                         continue;
                     };
-                    let Some(path) = self.call_path(file, c) else {
-                        continue;
-                    };
-                    if !patterns.iter().any(|p| p.matches(&path)) {
+                    if !self.call_matches(file, c, patterns) {
                         continue;
                     }
                     for (key, value) in pairs {
@@ -113,9 +110,7 @@ impl<'p> Judge<'p> {
                     };
                     let own = gate.tools.as_ref().and_then(|spec| spec.find(&call.call));
                     if (own.is_none() && paused.is_empty())
-                        || !self
-                            .call_path(file, c)
-                            .is_some_and(|path| gate.calls.iter().any(|p| p.matches(&path)))
+                        || !self.call_matches(file, c, &gate.calls)
                     {
                         continue;
                     }
@@ -177,10 +172,7 @@ impl<'p> Judge<'p> {
                     let Some(listed) = tools.find(&call.call) else {
                         continue;
                     };
-                    if !self
-                        .call_path(file, c)
-                        .is_some_and(|path| calls.iter().any(|p| p.matches(&path)))
-                    {
+                    if !self.call_matches(file, c, calls) {
                         continue;
                     }
                     let at = call.span.start_byte;
@@ -247,12 +239,9 @@ impl<'p> Judge<'p> {
                             }
                             continue;
                         }
-                        let key = match project.resolve(file, call.scope, item, at) {
-                            Sym::Function { file, func } => (file, 0, func),
-                            Sym::Class { file, class } | Sym::Instance { file, class } => {
-                                (file, 1, class)
-                            }
-                            _ => continue,
+                        let Some(key) = code_key(&project.resolve(file, call.scope, item, at))
+                        else {
+                            continue;
                         };
                         gates.codes.entry(key).or_default().push(found.clone());
                     }
@@ -281,13 +270,7 @@ impl<'p> Judge<'p> {
         };
         items
             .iter()
-            .filter_map(|item| match project.resolve(file, scope, item, at) {
-                Sym::Function { file, func } => Some((file, 0, func)),
-                Sym::Class { file, class } | Sym::Instance { file, class } => {
-                    Some((file, 1, class))
-                }
-                _ => None,
-            })
+            .filter_map(|item| code_key(&project.resolve(file, scope, item, at)))
             .collect()
     }
 
@@ -314,10 +297,7 @@ impl<'p> Judge<'p> {
             else {
                 continue;
             };
-            if !self
-                .call_path(file, c)
-                .is_some_and(|path| add_node.iter().any(|p| p.matches(&path)))
-            {
+            if !self.call_matches(file, c, add_node) {
                 continue;
             }
             let at = call.span.start_byte;
@@ -339,6 +319,21 @@ impl<'p> Judge<'p> {
             }
         }
         out
+    }
+
+    /// Whether call `c` of `file` resolves to an API one of `patterns` matches.
+    fn call_matches(&self, file: usize, c: usize, patterns: &[Pattern]) -> bool {
+        self.call_path(file, c)
+            .is_some_and(|path| patterns.iter().any(|p| p.matches(&path)))
+    }
+}
+
+/// The key of the code a symbol names, when it is a function or class of the tree.
+fn code_key(sym: &Sym) -> Option<CodeKey> {
+    match *sym {
+        Sym::Function { file, func } => Some((file, 0, func)),
+        Sym::Class { file, class } | Sym::Instance { file, class } => Some((file, 1, class)),
+        _ => None,
     }
 }
 
