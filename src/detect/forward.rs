@@ -57,12 +57,24 @@ impl<'r> Forwarders<'r> {
             let mut added = Vec::new();
             for &file in files {
                 let facts = &project.files[file];
+                // After the first round only calls of forwarders found so far are looked at,
+                // and a file that calls none of them by name has none.
+                let called = project.calls_last_names(file);
+                let forwards_here = out.by_name.keys().any(|n| called.contains(n.as_str()));
+                if round > 0 && !forwards_here {
+                    continue;
+                }
                 for call in &facts.calls {
                     let Some(func) = call.scope else { continue };
-                    if out.by_function.contains_key(&(file, func)) {
+                    if !out.by_function.is_empty() && out.by_function.contains_key(&(file, func)) {
                         continue;
                     }
-                    let (rule, handler, name) = match out.registration(project, file, call) {
+                    let forwarded = if forwards_here {
+                        out.registration(project, file, call)
+                    } else {
+                        None
+                    };
+                    let (rule, handler, name) = match forwarded {
                         Some(via) => (via.rule, via.handler, via.name),
                         None if round == 0 => {
                             let Some(rule) = matching(file, call) else {

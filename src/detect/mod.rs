@@ -272,6 +272,10 @@ pub(crate) struct CallRules<'r> {
     /// Per file, the local names of imports whose imported name is one of `last_names`
     /// (`from crewai import Agent as CrewAgent` gives `CrewAgent`), worked out on first use.
     aliases: std::cell::RefCell<HashMap<usize, HashSet<String>>>,
+    /// Per file, whether any of its calls can match, worked out on first use: most files call
+    /// nothing a rule names, and one look at the file's call names spares a look at each call.
+    /// (0: not worked out yet, 1: no, 2: yes; indexed by file).
+    candidates: std::cell::RefCell<Vec<u8>>,
 }
 
 impl<'r> CallRules<'r> {
@@ -296,7 +300,43 @@ impl<'r> CallRules<'r> {
             last_names,
             globs,
             aliases: Default::default(),
+            candidates: Default::default(),
         }
+    }
+
+    /// Whether some call of `file` can match: its callee's last name is one the rules name,
+    /// or the file imports such a name under another name.
+    fn may_match_in(&self, project: &Project, file: usize) -> bool {
+        let Some(names) = &self.last_names else {
+            return true;
+        };
+        let known = self.candidates.borrow().get(file).copied().unwrap_or(0);
+        if known != 0 {
+            return known == 2;
+        }
+        let answer = {
+            let called = project.calls_last_names(file);
+            let named = if names.len() < called.len() {
+                names.iter().any(|n| called.contains(*n))
+            } else {
+                called.iter().any(|n| names.contains(n.as_str()))
+            };
+            named
+                || (!self.globs.is_empty()
+                    && called
+                        .iter()
+                        .any(|n| self.globs.iter().any(|g| g.matches(n))))
+                || project.files[file]
+                    .imports
+                    .iter()
+                    .any(|i| names.contains(i.target.rsplit(['.', '/']).next().unwrap_or("")))
+        };
+        let mut candidates = self.candidates.borrow_mut();
+        if candidates.len() < project.files.len() {
+            candidates.resize(project.files.len(), 0);
+        }
+        candidates[file] = if answer { 2 } else { 1 };
+        answer
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -310,6 +350,9 @@ impl<'r> CallRules<'r> {
         file: usize,
         call: &crate::facts::Call,
     ) -> Option<&'r ToolRule> {
+        if !self.may_match_in(project, file) {
+            return None;
+        }
         let last = call.call.callee.last_name()?;
         if let Some(names) = &self.last_names
             && !names.contains(last)

@@ -96,6 +96,9 @@ impl<'p> Judge<'p> {
                 continue;
             };
             for (file, facts) in self.family_files() {
+                if !file_may_call(project, file, &gate.calls) {
+                    continue;
+                }
                 for (c, call) in facts.calls.iter().enumerate() {
                     // Most calls are dismissed by their last name before anything resolves.
                     if !last_name_may_match(&gate.calls, &call.call) {
@@ -162,6 +165,9 @@ impl<'p> Judge<'p> {
                 continue;
             };
             for (file, facts) in self.family_files() {
+                if !file_may_call(project, file, calls) {
+                    continue;
+                }
                 for (c, call) in facts.calls.iter().enumerate() {
                     if !last_name_may_match(calls, &call.call) {
                         continue;
@@ -335,6 +341,16 @@ fn code_key(sym: &Sym) -> Option<CodeKey> {
         Sym::Class { file, class } | Sym::Instance { file, class } => Some((file, 1, class)),
         _ => None,
     }
+}
+
+/// Whether some call of `file` passes [`last_name_may_match`] for `patterns`: most files call
+/// nothing a construction rule names, and are passed over without a look at each call.
+fn file_may_call(project: &crate::link::Project, file: usize, patterns: &[Pattern]) -> bool {
+    let called = project.calls_last_names(file);
+    patterns.iter().any(|p| match p.required_last_name() {
+        Some(name) => called.contains(name),
+        None => true,
+    })
 }
 
 /// Whether a call's last name can match one of `patterns` (a pattern without a literal last

@@ -95,6 +95,9 @@ struct FileIndex {
     methods: HashMap<(usize, Name), usize>,
     /// Calls by enclosing function; the last entry holds module-level calls.
     calls_by_scope: Vec<Vec<usize>>,
+    /// The last names of the callees of the file's calls, so that a rule can pass over a
+    /// file none of whose calls can match it (see [`Project::calls_last_names`]).
+    call_last_names: HashSet<Name>,
     /// Checks by enclosing function, the same way.
     checks_by_scope: Vec<Vec<usize>>,
     star_imports: Vec<String>,
@@ -266,6 +269,11 @@ impl Project {
                 _ => None,
             },
         }
+    }
+
+    /// The distinct last names of the callees of `file`'s calls.
+    pub fn calls_last_names(&self, file: usize) -> &HashSet<Name> {
+        &self.index[file].call_last_names
     }
 
     /// The calls whose innermost function is `scope` (module level for `None`), in source order.
@@ -1336,6 +1344,11 @@ fn build_index(facts: &FileFacts) -> FileIndex {
     index.calls_by_scope = vec![Vec::new(); slots];
     for (i, call) in facts.calls.iter().enumerate() {
         index.calls_by_scope[call.scope.unwrap_or(slots - 1)].push(i);
+        if let Some(last) = call.call.callee.last_name()
+            && !index.call_last_names.contains(last)
+        {
+            index.call_last_names.insert(Name::from(last));
+        }
     }
     index.checks_by_scope = vec![Vec::new(); slots];
     for (i, check) in facts.checks.iter().enumerate() {
