@@ -163,8 +163,9 @@ pub fn detect(
             _ => None,
         })
         .collect();
+    let list_rules = ListRules::new(catalog);
     for &file in &files {
-        tool_lists(project, catalog, file, &functions, &mut tools);
+        tool_lists(project, &list_rules, file, &functions, &mut tools);
     }
     let mut tools = merge_registrations(tools);
     let granted = crate::grants::granted(project, catalog, &files, &tools, notes);
@@ -1065,28 +1066,44 @@ fn classes(
     }
 }
 
+/// The rules [`tool_lists`] reads, made once for all files: those whose call lists tools, and
+/// the entry methods of class tools.
+struct ListRules<'r> {
+    calls: CallRules<'r>,
+    entry_methods: Vec<&'r str>,
+}
+
+impl<'r> ListRules<'r> {
+    fn new(catalog: &'r LanguageCatalog) -> Self {
+        ListRules {
+            calls: CallRules::new(
+                catalog
+                    .tools
+                    .iter()
+                    .filter(|r| matches!(r.def.kind, ToolKind::ToolList | ToolKind::Agent))
+                    .collect(),
+            ),
+            entry_methods: catalog
+                .tool_rules(ToolKind::Class)
+                .flat_map(|r| r.def.methods.iter().map(String::as_str))
+                .collect(),
+        }
+    }
+}
+
 /// Anything a recognised agent or server lists as its tools is a tool (SPEC §2): a plain
 /// function, or an instance of a class in the tree whose entry method (one the catalog's class
 /// rules name, `_run`, `forward`...) runs. Both branches of a conditional entry count, and a
 /// variable holding the list is followed.
 fn tool_lists(
     project: &Project,
-    catalog: &LanguageCatalog,
+    list_rules: &ListRules,
     file: usize,
     already: &HashSet<(usize, usize, usize)>,
     tools: &mut Vec<DetectedTool>,
 ) {
-    let rules = CallRules::new(
-        catalog
-            .tools
-            .iter()
-            .filter(|r| matches!(r.def.kind, ToolKind::ToolList | ToolKind::Agent))
-            .collect(),
-    );
-    let entry_methods: Vec<&str> = catalog
-        .tool_rules(ToolKind::Class)
-        .flat_map(|r| r.def.methods.iter().map(String::as_str))
-        .collect();
+    let rules = &list_rules.calls;
+    let entry_methods = &list_rules.entry_methods;
     let facts = &project.files[file];
     for call in &facts.calls {
         let Some(rule) = rules.matching(project, file, call) else {
@@ -1126,7 +1143,7 @@ fn tool_lists(
                     });
                 }
                 Sym::Instance { file: f, class } if !already.contains(&(f, 1, class)) => {
-                    let methods = found_methods(project, &project.mro(f, class), &entry_methods);
+                    let methods = found_methods(project, &project.mro(f, class), entry_methods);
                     if methods.is_empty() {
                         continue;
                     }

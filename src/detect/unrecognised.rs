@@ -7,7 +7,7 @@
 //! and what detection found. Test files are left out: they import frameworks to test them.
 //! One note per file, at the first such import.
 
-use rustc_hash::FxHashSet as HashSet;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::catalog::{LanguageCatalog, ToolKind};
 use crate::link::Project;
@@ -50,14 +50,20 @@ pub(super) fn notes_for_unrecognised(
             .filter(|r| !matches!(r.def.kind, ToolKind::Server | ToolKind::Class))
             .collect(),
     );
+    let mut starts_registration: HashMap<&str, bool> = HashMap::default();
     for &file in files {
         let facts = &project.files[file];
         if seen.contains(&file) || looks_like_a_test(&facts.path) {
             continue;
         }
         let Some(import) = facts.imports.iter().find(|i| {
-            let path = ApiPath::from_dotted(&i.target);
-            entries.iter().any(|e| e.matches(&path))
+            // The same modules are imported by many files: each is matched once.
+            *starts_registration
+                .entry(i.target.as_str())
+                .or_insert_with(|| {
+                    let path = ApiPath::from_dotted(&i.target);
+                    entries.iter().any(|e| e.matches(&path))
+                })
         }) else {
             continue;
         };
