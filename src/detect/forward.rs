@@ -66,7 +66,7 @@ impl<'r> Forwarders<'r> {
                 }
                 for call in &facts.calls {
                     let Some(func) = call.scope else { continue };
-                    if !out.by_function.is_empty() && out.by_function.contains_key(&(file, func)) {
+                    if out.by_function.contains_key(&(file, func)) {
                         continue;
                     }
                     let forwarded = if forwards_here {

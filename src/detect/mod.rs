@@ -275,8 +275,8 @@ pub(crate) struct CallRules<'r> {
     aliases: std::cell::RefCell<HashMap<usize, HashSet<String>>>,
     /// Per file, whether any of its calls can match, worked out on first use: most files call
     /// nothing a rule names, and one look at the file's call names spares a look at each call.
-    /// (0: not worked out yet, 1: no, 2: yes; indexed by file).
-    candidates: std::cell::RefCell<Vec<u8>>,
+    /// Indexed by file; `None` until worked out.
+    candidates: std::cell::RefCell<Vec<Option<bool>>>,
 }
 
 impl<'r> CallRules<'r> {
@@ -311,9 +311,8 @@ impl<'r> CallRules<'r> {
         let Some(names) = &self.last_names else {
             return true;
         };
-        let known = self.candidates.borrow().get(file).copied().unwrap_or(0);
-        if known != 0 {
-            return known == 2;
+        if let Some(known) = self.candidates.borrow().get(file).copied().flatten() {
+            return known;
         }
         let answer = {
             let called = project.calls_last_names(file);
@@ -330,13 +329,13 @@ impl<'r> CallRules<'r> {
                 || project.files[file]
                     .imports
                     .iter()
-                    .any(|i| names.contains(i.target.rsplit(['.', '/']).next().unwrap_or("")))
+                    .any(|i| names.contains(imported_name(i)))
         };
         let mut candidates = self.candidates.borrow_mut();
         if candidates.len() < project.files.len() {
-            candidates.resize(project.files.len(), 0);
+            candidates.resize(project.files.len(), None);
         }
-        candidates[file] = if answer { 2 } else { 1 };
+        candidates[file] = Some(answer);
         answer
     }
 
@@ -368,7 +367,7 @@ impl<'r> CallRules<'r> {
                 project.files[file]
                     .imports
                     .iter()
-                    .filter(|i| names.contains(i.target.rsplit(['.', '/']).next().unwrap_or("")))
+                    .filter(|i| names.contains(imported_name(i)))
                     .map(|i| i.local.clone())
                     .collect()
             });
@@ -383,6 +382,11 @@ impl<'r> CallRules<'r> {
             .copied()
             .find(|r| r.matches(&path) && condition_holds(project, file, call, r))
     }
+}
+
+/// The name an import brings in, before any `as` (`crewai.Agent` gives `Agent`).
+fn imported_name(import: &crate::facts::Import) -> &str {
+    import.target.rsplit(['.', '/']).next().unwrap_or("")
 }
 
 /// Whether the rule's `when` argument resolves to one of its patterns (or it has none).
